@@ -1,0 +1,33 @@
+import { Construct } from "constructs";
+import type { UmLab } from "./lab.js";
+import { assertFqdn, Port } from "./values.js";
+
+export interface KamailioEdgeProps {
+  /**
+   * The Access Edge's external FQDN (the name the provider sees).
+   * @default "sip.<sipDomain>"
+   */
+  readonly fqdn?: string;
+  /**
+   * The A/V edge's media relay ports (rtpengine). Lync uses 50000-59999; a lab needs fewer.
+   * @default Port.udpRange(50000, 50199)
+   */
+  readonly mediaPorts?: Port;
+}
+
+/** Lync Edge: Access Edge (Kamailio, mutual TLS to the provider) and A/V Edge (rtpengine). */
+export class KamailioEdge extends Construct {
+  /** SIP from the front end, on the edge's internal side. */
+  static readonly INTERNAL_SIP = Port.udp(5060);
+  /** Federation: SIP over mutual TLS with the hosting provider. */
+  static readonly FEDERATION = Port.tls(5061);
+
+  readonly fqdn: string;
+  readonly mediaPorts: Port;
+
+  constructor(scope: UmLab, id: string, props: KamailioEdgeProps = {}) {
+    super(scope, id);
+    this.fqdn = assertFqdn("edge.fqdn", props.fqdn ?? `sip.${scope.sipDomain}`);
+    this.mediaPorts = props.mediaPorts ?? Port.udpRange(50000, 50199);
+  }
+}

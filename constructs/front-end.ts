@@ -1,0 +1,36 @@
+import { Construct } from "constructs";
+import { LabModelError, shown } from "./errors.js";
+import type { UmLab } from "./lab.js";
+import { assertFqdn, Port } from "./values.js";
+
+export interface FrontEndProps {
+  /**
+   * The front end pool's FQDN.
+   * @default "pool.<sipDomain>"
+   */
+  readonly fqdn?: string;
+  /**
+   * Seconds a registered phone rings before the call is diverted to voice mail.
+   * @default 8
+   */
+  readonly noAnswerSeconds?: number;
+}
+
+/** The Lync front end pool: registrar with digest auth, proxy, and the ExUM routing (Kamailio). */
+export class FrontEnd extends Construct {
+  /** SIP from phones, UMs and the edge, inside the corporate network. */
+  static readonly SIP = Port.udp(5060);
+  static readonly SIP_TCP = Port.tcp(5060);
+
+  readonly fqdn: string;
+  readonly noAnswerSeconds: number;
+
+  constructor(scope: UmLab, id: string, props: FrontEndProps = {}) {
+    super(scope, id);
+    this.fqdn = assertFqdn("frontEnd.fqdn", props.fqdn ?? `pool.${scope.sipDomain}`);
+    this.noAnswerSeconds = props.noAnswerSeconds ?? 8;
+    if (!Number.isInteger(this.noAnswerSeconds) || this.noAnswerSeconds < 2 || this.noAnswerSeconds > 120) {
+      throw new LabModelError(`frontEnd.noAnswerSeconds ${shown(props.noAnswerSeconds)} is invalid; allowed: an integer from 2 to 120`);
+    }
+  }
+}

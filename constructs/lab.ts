@@ -1,0 +1,160 @@
+import { Construct, type IConstruct } from "constructs";
+import { KamailioEdge } from "./edge.js";
+import { LabModelError, shown } from "./errors.js";
+import { FrontEnd } from "./front-end.js";
+import { OnPremUm } from "./onprem-um.js";
+import { HostedVoicemailPolicy } from "./policy.js";
+import { HostedUm, HostingProvider } from "./provider.js";
+import { User } from "./user.js";
+import { assertFqdn, Cidr } from "./values.js";
+
+/** The three ways Lync 2013 integrates with Exchange UM: one switch on one model. */
+export type DeploymentMode = "on-premises" | "cross-premises" | "mixed";
+export const DEPLOYMENT_MODES: readonly DeploymentMode[] = ["on-premises", "cross-premises", "mixed"];
+
+export interface AddressPlanProps {
+  /**
+   * The corporate network: front end, on-prem UM, phones, the edge's internal side.
+   * @default "10.61.0.0/24"
+   */
+  readonly corp?: string;
+  /**
+   * The provider's network: hosted UM and the edge's external side.
+   * @default "10.62.0.0/24"
+   */
+  readonly provider?: string;
+}
+
+/** Where the lab's two networks are. Azure uses it as is; a local run may move it to free subnets. */
+export class AddressPlan {
+  readonly corp: Cidr;
+  readonly provider: Cidr;
+
+  constructor(props: AddressPlanProps = {}) {
+    this.corp = Cidr.of("addressPlan.corp", props.corp ?? "10.61.0.0/24");
+    this.provider = Cidr.of("addressPlan.provider", props.provider ?? "10.62.0.0/24");
+    if (this.corp.overlaps(this.provider)) {
+      throw new LabModelError(
+        `addressPlan.provider ${shown(this.provider.toString())} overlaps addressPlan.corp ${shown(this.corp.toString())}; allowed: two disjoint networks`,
+      );
+    }
+  }
+}
+
+export interface UmLabProps {
+  /** Which integration the lab reproduces; decides which roles must and must not exist. */
+  readonly mode: DeploymentMode;
+  /** The SIP domain users live in; shared with the provider in cross-premises and mixed modes (split domain). */
+  readonly sipDomain: string;
+  /** @default corp 10.61.0.0/24, provider 10.62.0.0/24 */
+  readonly addressPlan?: AddressPlanProps;
+}
+
+/** The root of a lab model: one mode, one SIP domain, the roles and the users. */
+export class UmLab extends Construct {
+  static of(construct: IConstruct): UmLab {
+    const root = construct.node.root;
+    if (!(root instanceof UmLab)) {
+      throw new LabModelError(
+        `${construct.node.path || "construct"} is not inside a UmLab; allowed: constructs created with a UmLab as scope`,
+      );
+    }
+    return root;
+  }
+
+  readonly mode: DeploymentMode;
+  readonly sipDomain: string;
+  readonly addressPlan: AddressPlan;
+
+  constructor(scope: Construct | undefined, id: string, props: UmLabProps) {
+    // biome-ignore lint/suspicious/noExplicitAny: a root construct has no scope (constructs' own convention)
+    super(scope as any, id);
+    if (!DEPLOYMENT_MODES.includes(props.mode)) {
+      throw new LabModelError(`mode ${shown(props.mode)} is invalid; allowed: ${DEPLOYMENT_MODES.map((m) => `"${m}"`).join(", ")}`);
+    }
+    if (!/^[a-z][a-z0-9-]{0,30}$/.test(id)) {
+      throw new LabModelError(`lab id ${shown(id)} is invalid; allowed: 1 to 31 lowercase letters, digits or '-', starting with a letter`);
+    }
+    this.mode = props.mode;
+    this.sipDomain = assertFqdn("sipDomain", props.sipDomain);
+    this.addressPlan = new AddressPlan(props.addressPlan);
+    this.node.addValidation({ validate: () => this.checkRoles() });
+  }
+
+  get users(): User[] {
+    return this.node.children.filter((c): c is User => c instanceof User);
+  }
+  get policies(): HostedVoicemailPolicy[] {
+    return this.node.children.filter((c): c is HostedVoicemailPolicy => c instanceof HostedVoicemailPolicy);
+  }
+  get frontEnd(): FrontEnd | undefined {
+    return this.only(FrontEnd);
+  }
+  get onPremUm(): OnPremUm | undefined {
+    return this.only(OnPremUm);
+  }
+  get edge(): KamailioEdge | undefined {
+    return this.only(KamailioEdge);
+  }
+  get hostingProvider(): HostingProvider | undefined {
+    return this.only(HostingProvider);
+  }
+  get hostedUm(): HostedUm | undefined {
+    return this.only(HostedUm);
+  }
+
+  /** True when the mode needs the provider side (edge, hosting provider, hosted UM). */
+  get usesProvider(): boolean {
+    return this.mode !== "on-premises";
+  }
+
+  /**
+   * Checks the whole tree and throws one LabModelError listing every problem.
+   * Nothing may be started or synthesized from a model that fails here.
+   */
+  validateModel(): this {
+    const problems = this.node.findAll().flatMap((c) => c.node.validate());
+    if (problems.length > 0) {
+      const list = problems.map((p) => `  - ${p}`).join("\n");
+      throw new LabModelError(`lab ${shown(this.node.id)} is invalid:\n${list}`, problems);
+    }
+    return this;
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: constructor of any construct class
+  private only<T>(type: new (...args: any[]) => T): T | undefined {
+    return this.node.children.find((c): c is T & Construct => c instanceof type) as T | undefined;
+  }
+
+  private checkRoles(): string[] {
+    const problems: string[] = [];
+    const roles: [string, boolean, Function][] = [
+      ["FrontEnd", true, FrontEnd],
+      ["OnPremUm", this.mode !== "cross-premises", OnPremUm],
+      ["KamailioEdge", this.usesProvider, KamailioEdge],
+      ["HostingProvider", this.usesProvider, HostingProvider],
+      ["HostedUm", this.usesProvider, HostedUm],
+    ];
+    for (const [name, needed, type] of roles) {
+      const count = this.node.children.filter((c) => c instanceof type).length;
+      if (needed && count === 0) problems.push(`mode ${shown(this.mode)} needs a ${name}; none was added`);
+      if (!needed && count > 0) problems.push(`mode ${shown(this.mode)} has no ${name}; remove it (allowed roles follow the mode)`);
+      if (count > 1) problems.push(`${name} appears ${count} times; allowed: one per lab`);
+    }
+    if (this.users.length === 0) problems.push("users: the lab has none; allowed: at least one User");
+    const seen = new Map<string, string>();
+    for (const u of this.users) {
+      for (const [field, value] of [
+        ["extension", u.extension],
+        ["sipUri", u.sipUri],
+      ] as const) {
+        const key = `${field}:${value}`;
+        const other = seen.get(key);
+        if (other)
+          problems.push(`user ${shown(u.name)}: ${field} ${shown(value)} is already used by user ${shown(other)}; allowed: unique values`);
+        else seen.set(key, u.name);
+      }
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,235 @@
+import type { UmLab } from "../lab.js";
+import { OnPremUm } from "../onprem-um.js";
+import { HostedUm } from "../provider.js";
+import { addressOf, type Topology } from "../topology.js";
+import type { User } from "../user.js";
+import type { Port } from "../values.js";
+import { asteriskKey, ROUTING_PARAM_ORG } from "./common.js";
+
+export type UmRole = "onprem-um" | "hosted-um";
+
+/** Where Asterisk finds its TLS material inside the container. */
+export const UM_TLS_DIR = "/etc/umlab/tls";
+
+/** The Asterisk modules a UM needs, loaded explicitly (autoload half-loads app_voicemail_odbc). */
+const MODULES = [
+  "res_sorcery_config.so",
+  "res_sorcery_memory.so",
+  "res_sorcery_astdb.so",
+  "res_pjproject.so",
+  "res_pjsip.so",
+  "res_pjsip_session.so",
+  "res_pjsip_sdp_rtp.so",
+  "res_pjsip_endpoint_identifier_ip.so",
+  "res_pjsip_caller_id.so",
+  "res_pjsip_diversion.so",
+  "res_pjsip_header_funcs.so",
+  "res_pjsip_pubsub.so",
+  "res_pjsip_mwi.so",
+  "res_pjsip_mwi_body_generator.so",
+  "res_pjsip_logger.so",
+  "res_pjsip_nat.so",
+  "res_rtp_asterisk.so",
+  "res_timing_timerfd.so",
+  "res_adsi.so",
+  "res_smdi.so",
+  "chan_pjsip.so",
+  "codec_ulaw.so",
+  "codec_alaw.so",
+  "codec_gsm.so",
+  "format_gsm.so",
+  "format_wav.so",
+  "format_pcm.so",
+  "format_wav_gsm.so",
+  "app_voicemail.so",
+  "app_playback.so",
+  "app_verbose.so",
+  "app_exec.so",
+  "app_read.so",
+  "app_dial.so",
+  "bridge_simple.so",
+  "bridge_native_rtp.so",
+  "pbx_config.so",
+  "func_channel.so",
+  "func_cut.so",
+  "func_strings.so",
+  "func_uri.so",
+  "func_logic.so",
+  "func_callerid.so",
+  "func_vmcount.so",
+];
+
+interface UmView {
+  readonly role: UmRole;
+  readonly fqdn: string;
+  readonly rtp: Port;
+  /** the SIP peer the UM talks to: the front end (on-prem) or the edge's provider side (hosted) */
+  readonly peerIp: string;
+  readonly tls: boolean;
+  readonly users: readonly User[];
+  /** voice-mail context of a user: "onprem", or the hosted tenant */
+  readonly contextOf: (u: User) => string;
+}
+
+function viewOf(lab: UmLab, topology: Topology, role: UmRole): UmView {
+  if (role === "onprem-um") {
+    const um = lab.onPremUm;
+    if (!um) throw new Error("the lab has no OnPremUm");
+    return {
+      role,
+      fqdn: um.fqdn,
+      rtp: um.rtpPorts,
+      peerIp: addressOf(topology, "frontend", "corp"),
+      tls: false,
+      users: lab.users.filter((u) => u.mailbox === "on-premises"),
+      contextOf: () => OnPremUm.CONTEXT,
+    };
+  }
+  const um = lab.hostedUm;
+  if (!um) throw new Error("the lab has no HostedUm");
+  return {
+    role,
+    fqdn: um.fqdn,
+    rtp: um.rtpPorts,
+    peerIp: addressOf(topology, "edge", "provider"),
+    tls: true,
+    users: lab.users.filter((u) => u.mailbox === "hosted"),
+    contextOf: (u) => u.tenant ?? lab.sipDomain,
+  };
+}
+
+/** Every Asterisk file of one UM, by file name (installed into /etc/asterisk). */
+export function renderAsteriskConfig(lab: UmLab, topology: Topology, role: UmRole): Record<string, string> {
+  const um = viewOf(lab, topology, role);
+  const head = `; umlab ${role} ${um.fqdn} (mode ${lab.mode}). Rendered from the lab model: change the model, not this file.\n`;
+  return {
+    "modules.conf": `${head}[modules]\nautoload=no\n${MODULES.map((m) => `load = ${m}`).join("\n")}\n`,
+    "logger.conf": `${head}[general]\ndateformat=%F %T\n\n[logfiles]\nconsole => notice,warning,error\nmessages.log => notice,warning,error\n`,
+    "rtp.conf": `${head}[general]\nrtpstart=${um.rtp.from}\nrtpend=${um.rtp.to}\n`,
+    "pjsip.conf": head + renderPjsip(um),
+    "voicemail.conf": head + renderVoicemail(um),
+    "extensions.conf": head + renderDialplan(um),
+  };
+}
+
+function renderPjsip(um: UmView): string {
+  const transport = um.tls
+    ? `[transport-tls]
+type=transport
+protocol=tls
+bind=0.0.0.0:${HostedUm.SIP_TLS.from}
+cert_file=${UM_TLS_DIR}/node.crt
+priv_key_file=${UM_TLS_DIR}/node.key
+ca_list_file=${UM_TLS_DIR}/ca.crt
+verify_client=yes
+require_client_cert=yes
+verify_server=yes
+method=tlsv1_2
+`
+    : `[transport-udp]
+type=transport
+protocol=udp
+bind=0.0.0.0:${OnPremUm.SIP.from}
+`;
+  const transportName = um.tls ? "transport-tls" : "transport-udp";
+  const peerPort = um.tls ? HostedUm.SIP_TLS.from : OnPremUm.SIP.from;
+  const peer = um.role === "onprem-um" ? "frontend" : "edge";
+  return `[global]
+type=global
+user_agent=umlab ${um.role}
+
+${transport}
+; The one SIP peer: calls for voice mail arrive from it, MWI and call-backs leave through it.
+[${peer}]
+type=endpoint
+transport=${transportName}
+context=um-inbound
+disallow=all
+allow=ulaw,alaw
+dtmf_mode=rfc4733
+direct_media=no
+aors=${peer}
+
+[${peer}]
+type=aor
+contact=sip:${um.peerIp}:${peerPort}${um.tls ? ";transport=tls" : ""}
+
+[${peer}]
+type=identify
+endpoint=${peer}
+match=${um.peerIp}
+`;
+}
+
+function renderVoicemail(um: UmView): string {
+  const byContext = new Map<string, User[]>();
+  for (const u of um.users) {
+    const ctx = um.contextOf(u);
+    byContext.set(ctx, [...(byContext.get(ctx) ?? []), u]);
+  }
+  const contexts = [...byContext.entries()]
+    .map(([ctx, users]) => `[${ctx}]\n${users.map((u) => `${u.extension} => ${u.pin},${u.displayName},,,`).join("\n")}\n`)
+    .join("\n");
+  return `[general]
+format=wav
+attach=no
+maxmsg=100
+maxsecs=120
+minsecs=1
+review=no
+operator=no
+saycid=no
+sayduration=no
+envelope=no
+
+${contexts}`;
+}
+
+/** Greeting files per mailbox, relative to the voicemail spool: short so a deposit takes seconds. */
+export function greetingPaths(lab: UmLab, topology: Topology, role: UmRole): string[] {
+  const um = viewOf(lab, topology, role);
+  return um.users.map((u) => `${um.contextOf(u)}/${u.extension}/unavail.wav`);
+}
+
+function renderDialplan(um: UmView): string {
+  const globals = um.users.map((u) => `MBX_${asteriskKey(um.contextOf(u))}_${asteriskKey(u.sipUser)}=${u.extension}`);
+  const pilot = um.role === "onprem-um" ? OnPremUm.PILOT : HostedUm.PILOT;
+  // On-prem UM has one mailbox context; hosted UM takes the tenant from the Request-URI's umlab-org.
+  const context =
+    um.role === "onprem-um"
+      ? ` same => n,Set(VMCTX=${OnPremUm.CONTEXT})`
+      : ` same => n,Set(RURI=\${CHANNEL(pjsip,request_uri)})
+ same => n,Set(I=2)
+ same => n(param),Set(P=\${CUT(RURI,\\;,\${I})})
+ same => n,GotoIf($["\${P}" = ""]?noorg)
+ same => n,GotoIf($["\${CUT(P,=,1)}" = "${ROUTING_PARAM_ORG}"]?org)
+ same => n,Set(I=$[\${I} + 1])
+ same => n,Goto(param)
+ same => n(org),Set(V=\${CUT(P,=,2)})
+ same => n,Set(VMCTX=\${URIDECODE(\${CUT(V,%,1)})})`;
+  return `[general]
+static=yes
+writeprotect=yes
+
+[globals]
+${globals.join("\n")}
+
+; Voice-mail deposit: the mailbox is the user named by the Diversion header (as Exchange UM does).
+[um-inbound]
+exten => ${pilot},1,NoOp(umlab deposit)
+ same => n,Set(DIV=\${PJSIP_HEADER(read,Diversion)})
+ same => n,Set(T=\${CUT(DIV,@,1)})
+ same => n,Set(DIVUSER=\${CUT(T,:,2)})
+${context}
+ same => n,Set(MBX=\${MBX_\${FILTER(a-zA-Z0-9,\${VMCTX})}_\${FILTER(a-zA-Z0-9,\${DIVUSER})}})
+ same => n,Log(NOTICE,umlab-deposit call-id=\${CHANNEL(pjsip,call-id)} diversion=\${DIV} mailbox=\${MBX}@\${VMCTX})
+ same => n,GotoIf($["\${MBX}" = ""]?nomailbox)
+ same => n,Answer()
+ same => n,VoiceMail(\${MBX}@\${VMCTX},us)
+ same => n,Hangup()
+ same => n(noorg),Log(WARNING,umlab-no-organization request-uri=\${RURI})
+ same => n,Hangup(21)
+ same => n(nomailbox),Log(WARNING,umlab-no-mailbox diversion=\${DIV} context=\${VMCTX})
+ same => n,Hangup(1)
+`;
+}

@@ -1,0 +1,56 @@
+import type { UmLab } from "../lab.js";
+import type { Topology } from "../topology.js";
+import { greetingPaths, renderAsteriskConfig, type UmRole } from "./asterisk.js";
+import { sineSamples, wavFile } from "./audio.js";
+import { renderEdgeConfig, renderEdgeTlsConfig, renderRtpengineConfig } from "./kamailio-edge.js";
+import { renderFrontEndConfig } from "./kamailio-frontend.js";
+
+export * from "./asterisk.js";
+export * from "./audio.js";
+export * from "./common.js";
+export * from "./kamailio-edge.js";
+export * from "./kamailio-frontend.js";
+
+/** One rendered file, its path relative to the node's configuration directory (/etc/umlab). */
+export interface RenderedFile {
+  readonly path: string;
+  readonly content: string | Buffer;
+}
+
+/** The lab's short greeting: half a second of two tones, so a deposit starts recording at once. */
+export function greeting(): Buffer {
+  const a = sineSamples(660, 0.25, 0.2);
+  const b = sineSamples(880, 0.25, 0.2);
+  const both = new Int16Array(a.length + b.length);
+  both.set(a);
+  both.set(b, a.length);
+  return wavFile(both);
+}
+
+/**
+ * Every configuration file of every node, by node name. Certificates are not here: they are
+ * secrets made per lab instance by the realization (local runtime or Azure), not model facts.
+ */
+export function renderLab(lab: UmLab, topology: Topology): Map<string, RenderedFile[]> {
+  const out = new Map<string, RenderedFile[]>();
+  if (lab.frontEnd) out.set("frontend", [{ path: "kamailio.cfg", content: renderFrontEndConfig(lab, topology) }]);
+  if (lab.edge) {
+    out.set("edge", [
+      { path: "kamailio.cfg", content: renderEdgeConfig(lab, topology) },
+      { path: "tls.cfg", content: renderEdgeTlsConfig() },
+      { path: "rtpengine.conf", content: renderRtpengineConfig(lab, topology) },
+    ]);
+  }
+  const ums: UmRole[] = [];
+  if (lab.onPremUm) ums.push("onprem-um");
+  if (lab.hostedUm) ums.push("hosted-um");
+  for (const role of ums) {
+    const conf = Object.entries(renderAsteriskConfig(lab, topology, role)).map(([name, content]) => ({
+      path: `asterisk/${name}`,
+      content,
+    }));
+    const greetings = greetingPaths(lab, topology, role).map((p) => ({ path: `greetings/${p}`, content: greeting() }));
+    out.set(role, [...conf, ...greetings]);
+  }
+  return out;
+}

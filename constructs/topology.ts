@@ -1,0 +1,117 @@
+import type { AddressPlan, DeploymentMode, UmLab } from "./lab.js";
+import type { MailboxLocation } from "./user.js";
+
+/** The roles a node can play; stable names, part of the JSON contract. */
+export type NodeRole = "frontend" | "onprem-um" | "edge" | "hosted-um" | "phone";
+export type NetworkRole = "corp" | "provider";
+
+/** Host numbers inside each network: one place decides where every role sits. */
+export const HOST_NUMBERS = {
+  frontend: 10,
+  "onprem-um": 20,
+  edge: 30,
+  "hosted-um": 40,
+  /** phones take 100, 101, ... in user order */
+  phone: 100,
+} as const;
+
+export interface TopologyNetwork {
+  readonly name: string;
+  readonly role: NetworkRole;
+  readonly subnet: string;
+}
+export interface TopologyNode {
+  readonly name: string;
+  readonly role: NodeRole;
+  readonly container: string;
+  readonly fqdn: string;
+  readonly addresses: Partial<Record<NetworkRole, string>>;
+  /** for phones: the user whose phone it is */
+  readonly user?: string;
+}
+export interface TopologyUser {
+  readonly name: string;
+  readonly extension: string;
+  readonly sipUri: string;
+  readonly password: string;
+  readonly mailbox: MailboxLocation;
+  /** the node holding the mailbox: "onprem-um" or "hosted-um" */
+  readonly mailboxNode: string;
+  /** hosted users: the hosted UM tenant (first organization of the policy) */
+  readonly tenant?: string;
+  readonly phone: string;
+}
+
+/** The lab as data: what `umlab up --json` and `umlab status --json` print. A stable contract. */
+export interface Topology {
+  readonly lab: string;
+  readonly instance: string;
+  readonly mode: DeploymentMode;
+  readonly sipDomain: string;
+  readonly networks: readonly TopologyNetwork[];
+  readonly nodes: readonly TopologyNode[];
+  readonly users: readonly TopologyUser[];
+}
+
+export interface TopologyOptions {
+  /** Names Docker networks and containers, so two labs can coexist. @default the lab id */
+  readonly instance?: string;
+  /** @default the lab's own address plan */
+  readonly plan?: AddressPlan;
+}
+
+/** Places a validated lab on its networks. Pure: the same model and options give the same topology. */
+export function topologyOf(lab: UmLab, options: TopologyOptions = {}): Topology {
+  lab.validateModel();
+  const instance = options.instance ?? lab.node.id;
+  const plan = options.plan ?? lab.addressPlan;
+  const prefix = `umlab-${instance}`;
+  const networks: TopologyNetwork[] = [{ name: `${prefix}-corp`, role: "corp", subnet: plan.corp.toString() }];
+  if (lab.usesProvider) networks.push({ name: `${prefix}-provider`, role: "provider", subnet: plan.provider.toString() });
+
+  const corp = (n: number) => plan.corp.host(n);
+  const nodes: TopologyNode[] = [];
+  const add = (name: string, role: NodeRole, fqdn: string, addresses: TopologyNode["addresses"], user?: string) =>
+    nodes.push({ name, role, container: `${prefix}-${name}`, fqdn, addresses, ...(user ? { user } : {}) });
+
+  const fe = lab.frontEnd;
+  if (fe) add("frontend", "frontend", fe.fqdn, { corp: corp(HOST_NUMBERS.frontend) });
+  if (lab.onPremUm) add("onprem-um", "onprem-um", lab.onPremUm.fqdn, { corp: corp(HOST_NUMBERS["onprem-um"]) });
+  if (lab.edge) {
+    add("edge", "edge", lab.edge.fqdn, { corp: corp(HOST_NUMBERS.edge), provider: plan.provider.host(HOST_NUMBERS.edge) });
+  }
+  if (lab.hostedUm) add("hosted-um", "hosted-um", lab.hostedUm.fqdn, { provider: plan.provider.host(HOST_NUMBERS["hosted-um"]) });
+  lab.users.forEach((u, i) => {
+    add(`phone-${u.name}`, "phone", `phone-${u.name}.${lab.sipDomain}`, { corp: corp(HOST_NUMBERS.phone + i) }, u.name);
+  });
+
+  const users: TopologyUser[] = lab.users.map((u) => ({
+    name: u.name,
+    extension: u.extension,
+    sipUri: u.sipUri,
+    password: u.password,
+    mailbox: u.mailbox,
+    mailboxNode: u.mailbox === "hosted" ? "hosted-um" : "onprem-um",
+    ...(u.tenant ? { tenant: u.tenant } : {}),
+    phone: `phone-${u.name}`,
+  }));
+
+  return { lab: lab.node.id, instance, mode: lab.mode, sipDomain: lab.sipDomain, networks, nodes, users };
+}
+
+/** Looks a node up by name; throws when the mode does not have it. */
+export function nodeOf(topology: Topology, name: string): TopologyNode {
+  const node = topology.nodes.find((n) => n.name === name);
+  if (!node)
+    throw new Error(
+      `node ${JSON.stringify(name)} is not in this ${topology.mode} lab; nodes: ${topology.nodes.map((n) => n.name).join(", ")}`,
+    );
+  return node;
+}
+
+/** The address of a node on one network; throws when it is not attached there. */
+export function addressOf(topology: Topology, name: string, network: NetworkRole): string {
+  const ip = nodeOf(topology, name).addresses[network];
+  if (!ip) throw new Error(`node ${JSON.stringify(name)} has no address on network ${JSON.stringify(network)}`);
+  return ip;
+}

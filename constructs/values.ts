@@ -1,0 +1,113 @@
+import { LabModelError, shown } from "./errors.js";
+
+const FQDN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+/** Checks a fully qualified domain name (lowercase, at least two labels). */
+export function assertFqdn(field: string, value: string): string {
+  if (typeof value !== "string" || !FQDN.test(value)) {
+    throw new LabModelError(
+      `${field} ${shown(value)} is not a valid domain name; allowed: lowercase labels of letters, digits and '-', separated by dots, e.g. "contoso.test"`,
+    );
+  }
+  return value;
+}
+
+export type Transport = "udp" | "tcp" | "tls";
+
+/** A transport port or port range, as in aws-cdk's `Port`: one fact used by configs and firewalls. */
+export class Port {
+  static udp(port: number): Port {
+    return new Port("udp", port, port);
+  }
+  static tcp(port: number): Port {
+    return new Port("tcp", port, port);
+  }
+  /** SIP over TLS: a TCP port, marked so that renderers know to wrap it in TLS. */
+  static tls(port: number): Port {
+    return new Port("tls", port, port);
+  }
+  static udpRange(from: number, to: number): Port {
+    return new Port("udp", from, to);
+  }
+
+  private constructor(
+    readonly transport: Transport,
+    readonly from: number,
+    readonly to: number,
+  ) {
+    for (const p of [from, to]) {
+      if (!Number.isInteger(p) || p < 1 || p > 65535) {
+        throw new LabModelError(`port ${shown(p)} is invalid; allowed: an integer from 1 to 65535`);
+      }
+    }
+    if (from > to) {
+      throw new LabModelError(`port range ${from}-${to} is empty; allowed: from <= to`);
+    }
+  }
+
+  get isRange(): boolean {
+    return this.from !== this.to;
+  }
+
+  /** The IP protocol a firewall sees (TLS runs over TCP). */
+  get ipProtocol(): "udp" | "tcp" {
+    return this.transport === "udp" ? "udp" : "tcp";
+  }
+
+  toString(): string {
+    return this.isRange ? `${this.transport}/${this.from}-${this.to}` : `${this.transport}/${this.from}`;
+  }
+}
+
+/** An IPv4 network in CIDR notation. */
+export class Cidr {
+  static of(field: string, text: string): Cidr {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text ?? "");
+    const octets = m ? m.slice(1, 5).map(Number) : [];
+    const prefix = m ? Number(m[5]) : -1;
+    if (!m || octets.some((o) => o > 255) || prefix < 16 || prefix > 28) {
+      throw new LabModelError(
+        `${field} ${shown(text)} is not a valid network; allowed: an IPv4 CIDR with a prefix from /16 to /28, e.g. "10.61.0.0/24"`,
+      );
+    }
+    const base = octets.reduce((acc, o) => acc * 256 + o, 0);
+    const size = 2 ** (32 - prefix);
+    if (base % size !== 0) {
+      throw new LabModelError(
+        `${field} ${shown(text)} has host bits set; allowed: a network address such as "${Cidr.format(base - (base % size))}/${prefix}"`,
+      );
+    }
+    return new Cidr(base, prefix);
+  }
+
+  private constructor(
+    private readonly base: number,
+    readonly prefix: number,
+  ) {}
+
+  get size(): number {
+    return 2 ** (32 - this.prefix);
+  }
+
+  /** The address of host number `n` in this network (1 is the gateway Docker and Azure keep). */
+  host(n: number): string {
+    if (!Number.isInteger(n) || n < 1 || n >= this.size - 1) {
+      throw new LabModelError(`host number ${shown(n)} does not fit in ${this}; allowed: 1 to ${this.size - 2}`);
+    }
+    return Cidr.format(this.base + n);
+  }
+
+  overlaps(other: Cidr): boolean {
+    const aEnd = this.base + this.size;
+    const bEnd = other.base + other.size;
+    return this.base < bEnd && other.base < aEnd;
+  }
+
+  toString(): string {
+    return `${Cidr.format(this.base)}/${this.prefix}`;
+  }
+
+  private static format(n: number): string {
+    return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+  }
+}
