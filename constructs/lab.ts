@@ -33,6 +33,15 @@ export class AddressPlan {
   constructor(props: AddressPlanProps = {}) {
     this.corp = Cidr.of("addressPlan.corp", props.corp ?? "10.61.0.0/24");
     this.provider = Cidr.of("addressPlan.provider", props.provider ?? "10.62.0.0/24");
+    this.checkDisjoint();
+  }
+
+  /** The same plan moved `k` networks further on, for a local run whose subnets are taken. */
+  shifted(k: number): AddressPlan {
+    return new AddressPlan({ corp: this.corp.shifted(k).toString(), provider: this.provider.shifted(k).toString() });
+  }
+
+  private checkDisjoint(): void {
     if (this.corp.overlaps(this.provider)) {
       throw new LabModelError(
         `addressPlan.provider ${shown(this.provider.toString())} overlaps addressPlan.corp ${shown(this.corp.toString())}; allowed: two disjoint networks`,

@@ -48,6 +48,8 @@ export interface Topology {
   readonly instance: string;
   readonly mode: DeploymentMode;
   readonly sipDomain: string;
+  /** seconds a phone rings before the front end diverts to voice mail */
+  readonly noAnswerSeconds: number;
   readonly networks: readonly TopologyNetwork[];
   readonly nodes: readonly TopologyNode[];
   readonly users: readonly TopologyUser[];
@@ -96,7 +98,16 @@ export function topologyOf(lab: UmLab, options: TopologyOptions = {}): Topology 
     phone: `phone-${u.name}`,
   }));
 
-  return { lab: lab.node.id, instance, mode: lab.mode, sipDomain: lab.sipDomain, networks, nodes, users };
+  return {
+    lab: lab.node.id,
+    instance,
+    mode: lab.mode,
+    sipDomain: lab.sipDomain,
+    noAnswerSeconds: fe?.noAnswerSeconds ?? 0,
+    networks,
+    nodes,
+    users,
+  };
 }
 
 /** Looks a node up by name; throws when the mode does not have it. */

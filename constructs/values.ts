@@ -97,6 +97,15 @@ export class Cidr {
     return Cidr.format(this.base + n);
   }
 
+  /** The network `k` networks of the same size further on (a local run uses it to find free subnets). */
+  shifted(k: number): Cidr {
+    const base = this.base + k * this.size;
+    if (!Number.isInteger(k) || base < 0 || base + this.size > 2 ** 32) {
+      throw new LabModelError(`network ${this} cannot be shifted by ${shown(k)}; allowed: a shift that stays inside IPv4`);
+    }
+    return new Cidr(base, this.prefix);
+  }
+
   overlaps(other: Cidr): boolean {
     const aEnd = this.base + this.size;
     const bEnd = other.base + other.size;

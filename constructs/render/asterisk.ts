@@ -9,7 +9,7 @@ import { asteriskKey, ROUTING_PARAM_ORG } from "./common.js";
 export type UmRole = "onprem-um" | "hosted-um";
 
 /** Where Asterisk finds its TLS material inside the container. */
-export const UM_TLS_DIR = "/etc/umlab/tls";
+export const UM_TLS_DIR = "/etc/asterisk/keys";
 
 /** The Asterisk modules a UM needs, loaded explicitly (autoload half-loads app_voicemail_odbc). */
 const MODULES = [

@@ -3,6 +3,7 @@
 # socket is bound (Kamailio's rtpengine module disables a relay that does not answer at start-up),
 # then runs Kamailio in the foreground.
 set -e
+. /usr/local/lib/umlab-node.sh
 if [ -f /etc/umlab/rtpengine.conf ]; then
   rtpengine --config-file=/etc/umlab/rtpengine.conf --config-section=rtpengine &
   port=$(sed -n 's/^listen-ng *= *.*:\([0-9]*\)$/\1/p' /etc/umlab/rtpengine.conf)

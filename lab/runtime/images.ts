@@ -1,0 +1,73 @@
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ImageName as ContainerImageName } from "testcontainers";
+import { docker } from "./docker.js";
+
+/** lab/images: one folder per image, plus common/ shared by all; it is the build context. */
+export const IMAGES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "images");
+
+export type ImageName = "kamailio" | "asterisk" | "sipp";
+export const IMAGE_NAMES: readonly ImageName[] = ["kamailio", "asterisk", "sipp"];
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir)
+    .flatMap((f) => {
+      const p = join(dir, f);
+      return statSync(p).isDirectory() ? filesUnder(p) : [p];
+    })
+    .sort();
+}
+
+/** The image tag: a hash of its Dockerfile folder and common/, so an unchanged image is reused. */
+export function imageTag(name: ImageName): string {
+  const h = createHash("sha256");
+  for (const f of [...filesUnder(join(IMAGES_DIR, name)), ...filesUnder(join(IMAGES_DIR, "common"))]) {
+    h.update(relative(IMAGES_DIR, f));
+    h.update(readFileSync(f));
+  }
+  return `umlab-${name}:${h.digest("hex").slice(0, 12)}`;
+}
+
+/**
+ * Builds an image unless a build of the same content exists. Uses the docker CLI with the
+ * legacy builder (BuildKit's own images cannot be pulled on an air-gapped machine) and prints
+ * its progress through `log`.
+ */
+export async function ensureImage(name: ImageName, log: (line: string) => void = () => {}): Promise<{ tag: string; builtSeconds?: number }> {
+  const tag = imageTag(name);
+  const client = await docker();
+  if (await client.image.exists(ContainerImageName.fromString(tag))) return { tag };
+  log(`building image ${tag} (first run only; needs the Debian archive)`);
+  const started = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn("docker", ["build", "-t", tag, "-f", join(IMAGES_DIR, name, "Dockerfile"), IMAGES_DIR], {
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const tail: string[] = [];
+    const take = (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) {
+        if (!line.trim()) continue;
+        tail.push(line);
+        if (tail.length > 30) tail.shift();
+        if (/^Step \d+\/\d+/.test(line)) log(`  ${name}: ${line.slice(0, 120)}`);
+      }
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    child.on("error", (err) => reject(new Error(`could not run the docker CLI to build ${tag}: ${err.message}`)));
+    child.on("close", (code) => {
+      if (code === 0) resolve();
+      else
+        reject(
+          new Error(
+            `building image ${tag} failed (exit ${code}). If the base image is missing, run \`bash lab/scripts/make-base-images.sh\`. Last output:\n${tail.join("\n")}`,
+          ),
+        );
+    });
+  });
+  return { tag, builtSeconds: (Date.now() - started) / 1000 };
+}

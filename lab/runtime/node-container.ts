@@ -1,0 +1,51 @@
+import { GenericContainer, Wait } from "testcontainers";
+import type { RenderedFile } from "../../constructs/render/index.js";
+import { LABEL } from "./docker.js";
+
+/**
+ * One lab node as a container, in the style of a testcontainers module: defaults set here,
+ * fluent `withX(): this` setters, `start()` from GenericContainer. Adds what GenericContainer
+ * lacks: a fixed address on a user-defined network (the model's address plan).
+ */
+export class LabNodeContainer extends GenericContainer {
+  private endpoint?: { network: string; ip: string; aliases: string[] };
+
+  constructor(image: string, instance: string, node: string, role: string) {
+    super(image);
+    this.withName(`umlab-${instance}-${node}`)
+      .withHostname(node)
+      .withLabels({ [LABEL.instance]: instance, [LABEL.node]: node, [LABEL.role]: role })
+      .withEnvironment({ UMLAB_NODE: node })
+      .withAutoCleanup(false)
+      // The entrypoint's first line; health (SIP OPTIONS, Asterisk fully booted) is checked afterwards.
+      .withWaitStrategy(Wait.forLogMessage(`umlab: node ${node} starting`))
+      .withStartupTimeout(60_000);
+  }
+
+  /** Attaches the container to `network` at `ip` when it is created. */
+  withAddress(network: string, ip: string, aliases: string[] = []): this {
+    this.withNetworkMode(network);
+    this.endpoint = { network, ip, aliases };
+    return this;
+  }
+
+  /** Every address the node must have before its daemons start (the entrypoint waits for them). */
+  withExpectedAddresses(ips: string[]): this {
+    return this.withEnvironment({ UMLAB_ADDRESSES: ips.join(" ") });
+  }
+
+  /** Rendered configuration, copied under /etc/umlab when the container is created. */
+  withConfiguration(files: readonly RenderedFile[]): this {
+    return this.withCopyContentToContainer(
+      files.map((f) => ({ content: f.content, target: `/etc/umlab/${f.path}`, mode: f.path.endsWith(".key") ? 0o600 : 0o644 })),
+    );
+  }
+
+  protected override async beforeContainerCreated(): Promise<void> {
+    if (!this.endpoint) return;
+    const { network, ip, aliases } = this.endpoint;
+    this.createOpts.NetworkingConfig = {
+      EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: ip }, Aliases: aliases } },
+    };
+  }
+}
