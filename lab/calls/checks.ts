@@ -72,7 +72,15 @@ export async function checkIsolation(lab: StartedLocalLab): Promise<CheckResult[
   const fe = addressOf(t, "frontend", "corp");
   const control = await options(lab, phone.name, `sip:${fe}`, `${fe}:5060`, 2);
   if (!control.ok) {
-    return [{ check: "isolation", target, result: "Failure", latencyMs: control.ms, diagnosis: `the probe could not even reach the front end: ${lastLines(control.output)}` }];
+    return [
+      {
+        check: "isolation",
+        target,
+        result: "Failure",
+        latencyMs: control.ms,
+        diagnosis: `the probe could not even reach the front end: ${lastLines(control.output)}`,
+      },
+    ];
   }
   const r = await options(lab, phone.name, `sip:voicemail@${ip}`, `${ip}:5061`, 2);
   return [
@@ -94,7 +102,12 @@ export async function checkIsolation(lab: StartedLocalLab): Promise<CheckResult[
  * mailbox on the right UM and tenant, Diversion naming the callee, the test tone in the
  * recording, and (mixed mode) nothing for the callee on the other UM.
  */
-export async function checkDeposit(lab: StartedLocalLab, callee: TopologyUser, ring: boolean, options: CheckOptions = {}): Promise<CheckResult> {
+export async function checkDeposit(
+  lab: StartedLocalLab,
+  callee: TopologyUser,
+  ring: boolean,
+  options: CheckOptions = {},
+): Promise<CheckResult> {
   const t = lab.topology;
   const toneSeconds = options.toneSeconds ?? 3;
   const noAnswer = options.noAnswerSeconds ?? 8;
@@ -122,20 +135,29 @@ export async function checkDeposit(lab: StartedLocalLab, callee: TopologyUser, r
 
   const after = await listMessages(lab);
   const mine = messagesOf(after, callee).filter((m) => !messagesOf(before, callee).some((b) => b.recording === m.recording));
-  if (mine.length !== 1) return fail(call.ms, `expected 1 new message in ${callee.mailboxNode} mailbox ${tenantOf(callee)}/${callee.extension}, found ${mine.length}`);
+  if (mine.length !== 1)
+    return fail(
+      call.ms,
+      `expected 1 new message in ${callee.mailboxNode} mailbox ${tenantOf(callee)}/${callee.extension}, found ${mine.length}`,
+    );
   const otherUm = t.nodes.find((n) => (n.role === "onprem-um" || n.role === "hosted-um") && n.name !== callee.mailboxNode);
   if (otherUm) {
     const stray = after.filter((m) => m.node === otherUm.name && m.mailbox === callee.extension);
-    if (stray.length > 0) return fail(call.ms, `${otherUm.name} holds ${stray.length} message(s) for extension ${callee.extension}; it should hold none`);
+    if (stray.length > 0)
+      return fail(call.ms, `${otherUm.name} holds ${stray.length} message(s) for extension ${callee.extension}; it should hold none`);
   }
   const line = await depositLogLine(lab, callee.mailboxNode, call.callId);
   const expectedDiversion = `<${callee.sipUri}>`;
-  if (!line?.includes(`diversion=${expectedDiversion}`)) return fail(call.ms, `Diversion does not name ${callee.sipUri}; UM saw: ${line ?? "no deposit for this call"}`);
+  if (!line?.includes(`diversion=${expectedDiversion}`))
+    return fail(call.ms, `Diversion does not name ${callee.sipUri}; UM saw: ${line ?? "no deposit for this call"}`);
   const message = mine[0] as VoiceMessage;
   const { samples } = readWav(await readRecording(lab, message));
   const tone = toneEnergy(samples, TEST_TONE_HZ);
   if (tone.ratio < TONE_RATIO_MIN || tone.rmsDbfs < TONE_LEVEL_MIN_DBFS) {
-    return fail(call.ms, `recording ${message.recording} does not carry the ${TEST_TONE_HZ} Hz tone (share ${tone.ratio.toFixed(2)}, level ${tone.rmsDbfs.toFixed(1)} dBFS)`);
+    return fail(
+      call.ms,
+      `recording ${message.recording} does not carry the ${TEST_TONE_HZ} Hz tone (share ${tone.ratio.toFixed(2)}, level ${tone.rmsDbfs.toFixed(1)} dBFS)`,
+    );
   }
   const reason = /reason=([a-z-]+)/.exec(line)?.[1] ?? "?";
   return {

@@ -17,7 +17,8 @@ export interface SippRun {
 
 function userOf(lab: StartedLocalLab, name: string): TopologyUser {
   const u = lab.topology.users.find((x) => x.name === name || x.extension === name);
-  if (!u) throw new Error(`no user ${JSON.stringify(name)} in lab ${lab.instance}; users: ${lab.topology.users.map((x) => x.name).join(", ")}`);
+  if (!u)
+    throw new Error(`no user ${JSON.stringify(name)} in lab ${lab.instance}; users: ${lab.topology.users.map((x) => x.name).join(", ")}`);
   return u;
 }
 
@@ -29,7 +30,20 @@ function frontEndTarget(lab: StartedLocalLab): string {
 export async function sipp(lab: StartedLocalLab, node: string, scenario: string, args: string[], timeoutSeconds: number): Promise<SippRun> {
   const callId = `umlab-${randomBytes(6).toString("hex")}`;
   const started = Date.now();
-  const cmd = ["sipp", "-sf", `/etc/umlab/sipp/${scenario}.xml`, "-m", "1", "-timeout", `${timeoutSeconds}`, "-timeout_error", "-nostdin", "-cid_str", `${callId}@%s`, ...args];
+  const cmd = [
+    "sipp",
+    "-sf",
+    `/etc/umlab/sipp/${scenario}.xml`,
+    "-m",
+    "1",
+    "-timeout",
+    `${timeoutSeconds}`,
+    "-timeout_error",
+    "-nostdin",
+    "-cid_str",
+    `${callId}@%s`,
+    ...args,
+  ];
   const r = await lab.exec(node, cmd);
   return { ok: r.exitCode === 0, exitCode: r.exitCode, ms: Date.now() - started, output: r.output, callId };
 }
@@ -43,7 +57,26 @@ export async function register(lab: StartedLocalLab, userName: string, expires =
     lab,
     phone.name,
     "register",
-    ["-key", "user", sipUser(u), "-key", "domain", lab.topology.sipDomain, "-key", "expires", String(expires), "-au", sipUser(u), "-ap", u.password, "-i", ip, "-p", String(PHONE_SIP_PORT), frontEndTarget(lab)],
+    [
+      "-key",
+      "user",
+      sipUser(u),
+      "-key",
+      "domain",
+      lab.topology.sipDomain,
+      "-key",
+      "expires",
+      String(expires),
+      "-au",
+      sipUser(u),
+      "-ap",
+      u.password,
+      "-i",
+      ip,
+      "-p",
+      String(PHONE_SIP_PORT),
+      frontEndTarget(lab),
+    ],
     5,
   );
 }
@@ -60,7 +93,13 @@ export function ringWithoutAnswer(lab: StartedLocalLab, userName: string, timeou
  * `caller` calls `callee` (by extension), is answered by voice mail, plays the test tone for
  * `toneSeconds` and hangs up.
  */
-export async function leaveMessage(lab: StartedLocalLab, callerName: string, calleeName: string, toneSeconds: number, timeoutSeconds: number): Promise<SippRun> {
+export async function leaveMessage(
+  lab: StartedLocalLab,
+  callerName: string,
+  calleeName: string,
+  toneSeconds: number,
+  timeoutSeconds: number,
+): Promise<SippRun> {
   const caller = userOf(lab, callerName);
   const callee = userOf(lab, calleeName);
   const phone = nodeOf(lab.topology, caller.phone);
@@ -70,12 +109,29 @@ export async function leaveMessage(lab: StartedLocalLab, callerName: string, cal
     phone.name,
     "call-leave-message",
     [
-      "-key", "caller", sipUser(caller),
-      "-key", "callee", callee.extension,
-      "-key", "domain", lab.topology.sipDomain,
-      "-au", sipUser(caller), "-ap", caller.password,
-      "-i", ip, "-p", String(CALLER_SIP_PORT), "-mi", ip, "-mp", String(CALLER_MEDIA_PORT),
-      "-d", String(toneSeconds * 1000),
+      "-key",
+      "caller",
+      sipUser(caller),
+      "-key",
+      "callee",
+      callee.extension,
+      "-key",
+      "domain",
+      lab.topology.sipDomain,
+      "-au",
+      sipUser(caller),
+      "-ap",
+      caller.password,
+      "-i",
+      ip,
+      "-p",
+      String(CALLER_SIP_PORT),
+      "-mi",
+      ip,
+      "-mp",
+      String(CALLER_MEDIA_PORT),
+      "-d",
+      String(toneSeconds * 1000),
       frontEndTarget(lab),
     ],
     timeoutSeconds,
@@ -83,7 +139,13 @@ export async function leaveMessage(lab: StartedLocalLab, callerName: string, cal
 }
 
 /** One SIP OPTIONS from `fromNode` to `target` (a Request-URI) sent to `nextHop` (ip:port). */
-export async function options(lab: StartedLocalLab, fromNode: string, target: string, nextHop: string, timeoutSeconds = 3): Promise<SippRun> {
+export async function options(
+  lab: StartedLocalLab,
+  fromNode: string,
+  target: string,
+  nextHop: string,
+  timeoutSeconds = 3,
+): Promise<SippRun> {
   const from = nodeOf(lab.topology, fromNode);
   const ip = (from.addresses.corp ?? from.addresses.provider) as string;
   return sipp(lab, fromNode, "options", ["-key", "target", target, "-i", ip, "-p", "5098", nextHop], timeoutSeconds);

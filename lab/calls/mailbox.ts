@@ -33,7 +33,12 @@ export async function listMessages(lab: StartedLocalLab, filter: { mailbox?: str
       const [path = "", ...lines] = block.split("\n");
       const [tenant = "", mailbox = "", folder = "", file = ""] = path.trim().split("/");
       if (filter.mailbox && mailbox !== filter.mailbox) continue;
-      const kv = Object.fromEntries(lines.map((l) => l.split("=")).filter((p) => p.length >= 2).map(([k, ...v]) => [k, v.join("=")]));
+      const kv = Object.fromEntries(
+        lines
+          .map((l) => l.split("="))
+          .filter((p) => p.length >= 2)
+          .map(([k, ...v]) => [k, v.join("=")]),
+      );
       const id = file.replace(/\.txt$/, "");
       out.push({
         node: node.name,

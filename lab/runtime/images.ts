@@ -36,10 +36,14 @@ export function imageTag(name: ImageName): string {
  * legacy builder (BuildKit's own images cannot be pulled on an air-gapped machine) and prints
  * its progress through `log`.
  */
-export async function ensureImage(name: ImageName, log: (line: string) => void = () => {}): Promise<{ tag: string; builtSeconds?: number }> {
+export async function ensureImage(
+  name: ImageName,
+  log: (line: string) => void = () => {},
+): Promise<{ tag: string; builtSeconds?: number }> {
   const tag = imageTag(name);
   const client = await docker();
   if (await client.image.exists(ContainerImageName.fromString(tag))) return { tag };
+  await ensureBaseImage(name, log);
   log(`building image ${tag} (first run only; needs the Debian archive)`);
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
@@ -70,4 +74,35 @@ export async function ensureImage(name: ImageName, log: (line: string) => void =
     });
   });
   return { tag, builtSeconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * The image a Dockerfile starts FROM must exist: pulled where a registry answers, else made with
+ * debootstrap by lab/scripts/make-base-images.sh (needs root and the Debian archive).
+ */
+async function ensureBaseImage(name: ImageName, log: (line: string) => void): Promise<void> {
+  const dockerfile = readFileSync(join(IMAGES_DIR, name, "Dockerfile"), "utf8");
+  const base = /^FROM\s+(\S+)/m.exec(dockerfile)?.[1];
+  const suite = base && /^debian:([a-z]+)-slim$/.exec(base)?.[1];
+  if (!base || !suite) return;
+  const client = await docker();
+  if (await client.image.exists(ContainerImageName.fromString(base))) return;
+  log(`base image ${base} is missing; making it (pull, else debootstrap ${suite})`);
+  const script = join(IMAGES_DIR, "..", "scripts", "make-base-images.sh");
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn("bash", [script, suite], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      for (const l of c.toString().split("\n")) if (l.trim()) log(`  ${l}`);
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    child.on("close", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`could not make base image ${base} (exit ${code}): ${out.trim().split("\n").slice(-5).join(" | ")}`)),
+    );
+  });
 }

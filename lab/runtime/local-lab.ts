@@ -1,9 +1,9 @@
 import type Dockerode from "dockerode";
 import type { UmLab } from "../../constructs/lab.js";
-import { renderLab, type RenderedFile } from "../../constructs/render/index.js";
+import { type RenderedFile, renderLab } from "../../constructs/render/index.js";
 import { type Topology, type TopologyNode, topologyOf } from "../../constructs/topology.js";
 import { phoneFiles, scenarioFiles } from "../calls/assets.js";
-import { docker, LABEL } from "./docker.js";
+import { docker, LABEL, LabError } from "./docker.js";
 import { ensureImage, type ImageName } from "./images.js";
 import { LabNodeContainer } from "./node-container.js";
 import { makeLabPki } from "./pki.js";
@@ -28,7 +28,10 @@ const IMAGE_OF: Record<TopologyNode["role"], ImageName> = {
 };
 
 /** Raised when a lab instance of the same name already exists. */
-export class LabExistsError extends Error {}
+export class LabExistsError extends LabError {}
+
+/** Raised when a command needs a running lab and there is none of that name. */
+export class LabNotRunningError extends LabError {}
 
 /** The local realization of a lab model: Docker networks and containers, via testcontainers. */
 export class LocalLab {
@@ -53,7 +56,9 @@ export class LocalLab {
     this.lab.validateModel();
     const client = await docker();
     if ((await findInstances(client)).includes(this.instance)) {
-      throw new LabExistsError(`lab instance ${JSON.stringify(this.instance)} already exists; remove it with \`umlab down --instance ${this.instance}\` or choose another --instance`);
+      throw new LabExistsError(
+        `lab instance ${JSON.stringify(this.instance)} already exists; remove it with \`umlab down --instance ${this.instance}\` or choose another --instance`,
+      );
     }
     const topology0 = topologyOf(this.lab, { instance: this.instance });
     const needed = [...new Set(topology0.nodes.map((n) => IMAGE_OF[n.role]))];
@@ -67,7 +72,9 @@ export class LocalLab {
     const started = Date.now();
     try {
       const topology = topologyOf(this.lab, { instance: this.instance, plan: await this.freePlan(client.container.dockerode) });
-      this.log(`starting ${topology.mode} lab ${this.instance}: networks ${topology.networks.map((n) => `${n.role} ${n.subnet}`).join(", ")}`);
+      this.log(
+        `starting ${topology.mode} lab ${this.instance}: networks ${topology.networks.map((n) => `${n.role} ${n.subnet}`).join(", ")}`,
+      );
       for (const net of topology.networks) {
         await client.container.dockerode.createNetwork({
           Name: net.name,
@@ -83,7 +90,9 @@ export class LocalLab {
         });
       }
       const files = this.filesByNode(topology);
-      await Promise.all(topology.nodes.map((node) => this.startNode(topology, node, images.get(IMAGE_OF[node.role]) as string, files.get(node.name) ?? [])));
+      await Promise.all(
+        topology.nodes.map((node) => this.startNode(topology, node, images.get(IMAGE_OF[node.role]) as string, files.get(node.name) ?? [])),
+      );
       const lab = new StartedLocalLab(topology);
       await Promise.all(topology.nodes.map((node) => lab.waitHealthy(node, this.healthTimeoutMs)));
       this.log(`lab ${this.instance} healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -103,7 +112,12 @@ export class LocalLab {
     for (const node of topology.nodes) {
       const list = files.get(node.name) ?? [];
       const tls = pki[node.name];
-      if (tls) list.push({ path: "tls/ca.crt", content: tls.ca }, { path: "tls/node.crt", content: tls.cert }, { path: "tls/node.key", content: tls.key });
+      if (tls)
+        list.push(
+          { path: "tls/ca.crt", content: tls.ca },
+          { path: "tls/node.crt", content: tls.cert },
+          { path: "tls/node.key", content: tls.key },
+        );
       if (node.role === "phone") list.push(...phoneFiles());
       if (node.role === "frontend" || node.role === "edge") list.push(...scenarioFiles());
       files.set(node.name, list);
@@ -147,7 +161,9 @@ export class LocalLab {
       const mine = this.lab.usesProvider ? [plan.corp, plan.provider] : [plan.corp];
       if (!mine.some((m) => takenCidrs.some((t) => t.overlaps(m)))) return plan;
     }
-    throw new Error(`no free subnets near ${this.lab.addressPlan.corp} for lab ${this.instance}; remove old labs with \`umlab down --all\``);
+    throw new Error(
+      `no free subnets near ${this.lab.addressPlan.corp} for lab ${this.instance}; remove old labs with \`umlab down --all\``,
+    );
   }
 }
 
@@ -158,11 +174,15 @@ export class StartedLocalLab {
   /** Re-attaches to a running lab (for `status`, `test`, `mailbox`) from the label on its corp network. */
   static async attach(instance: string): Promise<StartedLocalLab> {
     const client = await docker();
-    const nets = await client.container.dockerode.listNetworks({ filters: { label: [`${LABEL.instance}=${instance}`, `${LABEL.role}=corp`] } });
+    const nets = await client.container.dockerode.listNetworks({
+      filters: { label: [`${LABEL.instance}=${instance}`, `${LABEL.role}=corp`] },
+    });
     const json = nets[0]?.Labels?.[LABEL.topology];
     if (!json) {
       const others = await findInstances(client);
-      throw new Error(`no lab instance ${JSON.stringify(instance)} runs here; running: ${others.length ? others.join(", ") : "none"} (start one with \`umlab up\`)`);
+      throw new LabNotRunningError(
+        `no lab instance ${JSON.stringify(instance)} runs here; running: ${others.length ? others.join(", ") : "none"} (start one with \`umlab up\`)`,
+      );
     }
     return new StartedLocalLab(JSON.parse(json) as Topology);
   }
@@ -208,11 +228,14 @@ export class StartedLocalLab {
       await new Promise((res) => setTimeout(res, 300));
     }
     const client = await docker();
-    const logs = await client.container
-      .logs(client.container.getById(node.container), { tail: 20 })
-      .then((s) => streamText(s))
+    const logs = await client.container.dockerode
+      .getContainer(node.container)
+      .logs({ stdout: true, stderr: true, tail: 20, follow: false })
+      .then((b) => printable(b as unknown as Buffer))
       .catch(() => "");
-    throw new Error(`${node.name} (${node.container}) was not healthy after ${timeoutMs / 1000} s.\nlast probe: ${last.trim().slice(-500)}\nlast log lines:\n${logs}`);
+    throw new Error(
+      `${node.name} (${node.container}) was not healthy after ${timeoutMs / 1000} s.\nlast probe: ${last.trim().slice(-500)}\nlast log lines:\n${logs}`,
+    );
   }
 
   async stop(): Promise<void> {
@@ -223,17 +246,33 @@ export class StartedLocalLab {
 function healthProbe(node: TopologyNode): string[] | undefined {
   if (node.role === "frontend" || node.role === "edge") {
     const ip = node.addresses.corp as string;
-    return ["sipp", "-sf", "/etc/umlab/sipp/options.xml", "-key", "target", `sip:${ip}:5060`, "-i", ip, "-p", "5099", "-m", "1", "-timeout", "2", "-timeout_error", "-nostdin", `${ip}:5060`];
+    return [
+      "sipp",
+      "-sf",
+      "/etc/umlab/sipp/options.xml",
+      "-key",
+      "target",
+      `sip:${ip}:5060`,
+      "-i",
+      ip,
+      "-p",
+      "5099",
+      "-m",
+      "1",
+      "-timeout",
+      "2",
+      "-timeout_error",
+      "-nostdin",
+      `${ip}:5060`,
+    ];
   }
   if (node.role === "onprem-um" || node.role === "hosted-um") return ["asterisk", "-rx", "core waitfullybooted"];
   return undefined;
 }
 
-async function streamText(s: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of s) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
-  // Docker multiplexes stdout/stderr with 8-byte frame headers; strip non-printables for a readable tail.
-  return Buffer.concat(chunks).toString("utf8").replace(/[\x00-\x08\x0e-\x1f]/g, "");
+/** Docker multiplexes stdout/stderr with 8-byte frame headers; keep the readable text. */
+function printable(b: Buffer): string {
+  return [...b.toString("utf8")].filter((c) => c >= " " || c === "\n" || c === "\t").join("");
 }
 
 /** Names of every umlab lab instance on this engine (from network and container labels). */
@@ -241,7 +280,11 @@ export async function findInstances(client?: Awaited<ReturnType<typeof docker>>)
   const c = client ?? (await docker());
   const nets = await c.container.dockerode.listNetworks({ filters: { label: [LABEL.instance] } });
   const ctrs = await c.container.dockerode.listContainers({ all: true, filters: { label: [LABEL.instance] } });
-  return [...new Set([...nets.map((n) => n.Labels?.[LABEL.instance]), ...ctrs.map((x) => x.Labels?.[LABEL.instance])].filter((x): x is string => !!x))].sort();
+  return [
+    ...new Set(
+      [...nets.map((n) => n.Labels?.[LABEL.instance]), ...ctrs.map((x) => x.Labels?.[LABEL.instance])].filter((x): x is string => !!x),
+    ),
+  ].sort();
 }
 
 /** Removes every container and network of a lab instance. Idempotent. */
@@ -249,8 +292,19 @@ export async function destroyInstance(instance: string): Promise<{ containers: n
   const client = await docker();
   const d = client.container.dockerode;
   const ctrs = await d.listContainers({ all: true, filters: { label: [`${LABEL.instance}=${instance}`] } });
-  await Promise.all(ctrs.map((c) => d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+  await Promise.all(
+    ctrs.map((c) =>
+      d
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => {}),
+    ),
+  );
   const nets = await d.listNetworks({ filters: { label: [`${LABEL.instance}=${instance}`] } });
-  for (const n of nets) await d.getNetwork(n.Id).remove().catch(() => {});
+  for (const n of nets)
+    await d
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => {});
   return { containers: ctrs.length, networks: nets.length };
 }

@@ -1,0 +1,54 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { DEPLOYMENT_MODES, type DeploymentMode, defaultLab, LabModelError, UmLab } from "../../constructs/index.js";
+import { UsageError } from "./usage-error.js";
+
+/**
+ * A lab file is a TypeScript module whose default export is either a UmLab, or a function
+ * `({ mode }) => UmLab` so that one file can describe the lab in every mode.
+ */
+export type LabFactory = (options: { mode: DeploymentMode }) => UmLab;
+
+export function parseMode(value: string | undefined, fallback: DeploymentMode | undefined): DeploymentMode | undefined {
+  if (value === undefined) return fallback;
+  if (!DEPLOYMENT_MODES.includes(value as DeploymentMode)) {
+    throw new UsageError(`--mode ${JSON.stringify(value)} is invalid; allowed: ${DEPLOYMENT_MODES.join(", ")}`);
+  }
+  return value as DeploymentMode;
+}
+
+/** The built-in lab, or the user's lab file, in the requested mode; validated. */
+export async function loadLab(mode: DeploymentMode | undefined, configFile: string | undefined): Promise<UmLab> {
+  let lab: UmLab;
+  if (!configFile) {
+    lab = defaultLab({ mode: mode ?? "mixed" });
+  } else {
+    const path = resolve(configFile);
+    if (!existsSync(path)) throw new UsageError(`--config ${JSON.stringify(configFile)}: no such file`);
+    let mod: { default?: unknown };
+    try {
+      mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    } catch (err) {
+      if (err instanceof LabModelError) throw err;
+      throw new UsageError(
+        `--config ${configFile}: the lab file could not be loaded: ${(err as Error).message.split("\n")[0]} (a lab file is an ES module: name it .mts, or keep it in a package with "type": "module")`,
+      );
+    }
+    const exported = mod.default;
+    if (exported instanceof UmLab) {
+      if (mode && exported.mode !== mode) {
+        throw new UsageError(
+          `--mode ${mode} contradicts the lab file, whose UmLab has mode ${exported.mode}; drop --mode or export a function ({ mode }) => UmLab`,
+        );
+      }
+      lab = exported;
+    } else if (typeof exported === "function") {
+      lab = (exported as LabFactory)({ mode: mode ?? "mixed" });
+      if (!(lab instanceof UmLab)) throw new UsageError(`--config ${configFile}: the default export did not return a UmLab`);
+    } else {
+      throw new UsageError(`--config ${configFile}: the default export must be a UmLab or a function ({ mode }) => UmLab`);
+    }
+  }
+  return lab.validateModel();
+}

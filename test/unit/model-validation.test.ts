@@ -1,0 +1,305 @@
+import { describe, expect, it } from "vitest";
+import {
+  FrontEnd,
+  HostedUm,
+  HostedVoicemailPolicy,
+  HostingProvider,
+  KamailioEdge,
+  LabModelError,
+  OnPremUm,
+  PolicyScope,
+  UmLab,
+  User,
+  type UserProps,
+} from "../../constructs/index.js";
+
+type Mode = "on-premises" | "cross-premises" | "mixed";
+
+/** A complete, valid lab of the mode, with hooks to break it. */
+function build(
+  mode: Mode,
+  tweak: {
+    users?: [string, Partial<UserProps>][];
+    policy?: { destination?: string; scope?: PolicyScope } | null;
+    extra?: (lab: UmLab) => void;
+  } = {},
+) {
+  const lab = new UmLab(undefined, "t", { mode, sipDomain: "contoso.test" });
+  new FrontEnd(lab, "FrontEnd");
+  if (mode !== "cross-premises") new OnPremUm(lab, "OnPremUm");
+  if (mode !== "on-premises") {
+    const provider = new HostingProvider(lab, "Provider", { proxyFqdn: "exap.um.provider.test" });
+    new HostedUm(lab, "HostedUm", { provider });
+    new KamailioEdge(lab, "Edge");
+    if (tweak.policy !== null) {
+      new HostedVoicemailPolicy(lab, "Global", { destination: "exap.um.provider.test", ...tweak.policy });
+    }
+  }
+  const users = tweak.users ?? [["alice", { mailbox: mode === "cross-premises" ? "hosted" : "on-premises" }]];
+  for (const [name, props] of users) new User(lab, name, { extension: "1001", password: "Secret-123", pin: "1234", ...props });
+  tweak.extra?.(lab);
+  return lab;
+}
+
+function problemsOf(fn: () => UmLab): string {
+  try {
+    fn().validateModel();
+  } catch (err) {
+    expect(err).toBeInstanceOf(LabModelError);
+    return (err as Error).message;
+  }
+  throw new Error("the model was accepted");
+}
+
+describe("valid models", () => {
+  it.each(["on-premises", "cross-premises", "mixed"] as const)("accepts a complete %s lab", (mode) => {
+    const users: [string, Partial<UserProps>][] =
+      mode === "mixed"
+        ? [
+            ["alice", { mailbox: "on-premises" }],
+            ["carol", { extension: "1003", mailbox: "hosted" }],
+          ]
+        : [["alice", {}]];
+    const policy = mode === "mixed" ? { scope: PolicyScope.site("hosted") } : undefined;
+    const lab = build(mode, {
+      users: mode === "mixed" ? users.map(([n, p]) => [n, n === "carol" ? { ...p, site: "hosted" } : p]) : users,
+      ...(policy ? { policy } : {}),
+    });
+    expect(() => lab.validateModel()).not.toThrow();
+  });
+});
+
+describe("invalid models are rejected with the field, the value and what is allowed", () => {
+  const cases: [string, () => UmLab, RegExp][] = [
+    [
+      "unknown mode",
+      () => new UmLab(undefined, "t", { mode: "hybrid" as Mode, sipDomain: "contoso.test" }),
+      /mode "hybrid" is invalid; allowed: "on-premises", "cross-premises", "mixed"/,
+    ],
+    [
+      "bad SIP domain",
+      () => new UmLab(undefined, "t", { mode: "mixed", sipDomain: "Contoso" }),
+      /sipDomain "Contoso" is not a valid domain name; allowed: lowercase labels/,
+    ],
+    [
+      "duplicate extension",
+      () =>
+        build("on-premises", {
+          users: [
+            ["alice", {}],
+            ["bob", {}],
+          ],
+        }),
+      /user "bob": extension "1001" is already used by user "alice"; allowed: unique values/,
+    ],
+    [
+      "bad extension",
+      () => build("on-premises", { users: [["alice", { extension: "12a" }]] }),
+      /user "alice": extension "12a" is invalid; allowed: 2 to 8 digits/,
+    ],
+    [
+      "bad SIP URI",
+      () => build("on-premises", { users: [["alice", { sipUri: "alice@contoso.test" }]] }),
+      /user "alice": sipUri "alice@contoso.test" is invalid; allowed: "sip:<user>@<domain>"/,
+    ],
+    [
+      "SIP URI outside the domain",
+      () => build("on-premises", { users: [["alice", { sipUri: "sip:alice@fabrikam.test" }]] }),
+      /sipUri "sip:alice@fabrikam.test" is outside the lab's SIP domain; allowed: "sip:<user>@contoso.test"/,
+    ],
+    [
+      "duplicate SIP URI",
+      () =>
+        build("on-premises", {
+          users: [
+            ["alice", {}],
+            ["al", { extension: "1002", sipUri: "sip:alice@contoso.test" }],
+          ],
+        }),
+      /user "al": sipUri "sip:alice@contoso.test" is already used by user "alice"/,
+    ],
+    [
+      "short password",
+      () => build("on-premises", { users: [["alice", { password: "short" }]] }),
+      /user "alice": password is invalid \(5 characters\); allowed: 8 or more characters/,
+    ],
+    [
+      "bad PIN",
+      () => build("on-premises", { users: [["alice", { pin: "12" }]] }),
+      /user "alice": pin "12" is invalid; allowed: 4 to 8 digits/,
+    ],
+    [
+      "hosted user in on-premises mode",
+      () => build("on-premises", { users: [["alice", { mailbox: "hosted" }]] }),
+      /user "alice": mailbox "hosted" is not allowed in mode "on-premises"; allowed: "on-premises"/,
+    ],
+    [
+      "on-premises mailbox in cross-premises mode",
+      () => build("cross-premises", { users: [["alice", { mailbox: "on-premises" }]] }),
+      /mailbox "on-premises" is not allowed in mode "cross-premises"; allowed: "hosted"/,
+    ],
+    [
+      "no mailbox location in mixed mode",
+      () => build("mixed", { users: [["alice", {}]] }),
+      /user "alice": mailbox is not set; allowed in mode "mixed": "on-premises" or "hosted"/,
+    ],
+    [
+      "hosted user without a policy",
+      () => build("cross-premises", { policy: null }),
+      /user "alice": hostedVoiceMail true needs a hosted voice mail policy; none applies/,
+    ],
+    [
+      "policy without destination",
+      () => build("cross-premises", { policy: { destination: undefined } }),
+      /policy "Global" has no destination and cannot enable hosted voice mail; allowed: a destination FQDN/,
+    ],
+    [
+      "policy destination not served",
+      () => build("cross-premises", { policy: { destination: "exap.um.outlook.com" } }),
+      /destination "exap.um.outlook.com" is not served by this lab; allowed: "exap.um.provider.test"/,
+    ],
+    [
+      "flag contradicting a hosted mailbox",
+      () => build("cross-premises", { users: [["alice", { mailbox: "hosted", hostedVoiceMail: false }]] }),
+      /hostedVoiceMail false contradicts mailbox "hosted"/,
+    ],
+    [
+      "edge in on-premises mode",
+      () => build("on-premises", { extra: (lab) => new KamailioEdge(lab, "Edge") }),
+      /mode "on-premises" has no KamailioEdge; remove it/,
+    ],
+    [
+      "missing on-prem UM in mixed mode",
+      () => {
+        const lab = new UmLab(undefined, "t", { mode: "mixed", sipDomain: "contoso.test" });
+        new FrontEnd(lab, "FrontEnd");
+        new User(lab, "alice", { extension: "1001", password: "Secret-123", pin: "1234", mailbox: "on-premises" });
+        return lab;
+      },
+      /mode "mixed" needs a OnPremUm; none was added/,
+    ],
+    ["lab without users", () => build("on-premises", { users: [] }), /users: the lab has none; allowed: at least one User/],
+    [
+      "no-answer timer out of range",
+      () => {
+        const lab = new UmLab(undefined, "t", { mode: "on-premises", sipDomain: "contoso.test" });
+        new FrontEnd(lab, "FrontEnd", { noAnswerSeconds: 0 });
+        return lab;
+      },
+      /frontEnd.noAnswerSeconds 0 is invalid; allowed: an integer from 2 to 120/,
+    ],
+    [
+      "overlapping networks",
+      () =>
+        new UmLab(undefined, "t", {
+          mode: "mixed",
+          sipDomain: "contoso.test",
+          addressPlan: { corp: "10.1.0.0/16", provider: "10.1.2.0/24" },
+        }),
+      /addressPlan.provider "10.1.2.0\/24" overlaps addressPlan.corp "10.1.0.0\/16"/,
+    ],
+    [
+      "bad CIDR",
+      () => new UmLab(undefined, "t", { mode: "mixed", sipDomain: "contoso.test", addressPlan: { corp: "10.61.0.1/24" } }),
+      /addressPlan.corp "10.61.0.1\/24" has host bits set/,
+    ],
+    [
+      "bad verification level",
+      () =>
+        build("cross-premises", { extra: () => {} }) &&
+        (() => {
+          const lab = new UmLab(undefined, "t2", { mode: "cross-premises", sipDomain: "contoso.test" });
+          new HostingProvider(lab, "P", { proxyFqdn: "exap.um.provider.test", verificationLevel: "Sometimes" as "AlwaysVerifiable" });
+          return lab;
+        })(),
+      /hostingProvider.verificationLevel "Sometimes" is invalid; allowed: "UseSourceVerification", "AlwaysVerifiable", "AlwaysUnverifiable"/,
+    ],
+    [
+      "shared address space disabled",
+      () => {
+        const lab = new UmLab(undefined, "t", { mode: "cross-premises", sipDomain: "contoso.test" });
+        new HostingProvider(lab, "P", { proxyFqdn: "exap.um.provider.test", enabledSharedAddressSpace: false });
+        return lab;
+      },
+      /hostingProvider.enabledSharedAddressSpace false is invalid; allowed: true/,
+    ],
+    [
+      "policy organization not a domain list",
+      () => {
+        const lab = new UmLab(undefined, "t", { mode: "cross-premises", sipDomain: "contoso.test" });
+        new HostedVoicemailPolicy(lab, "P", { destination: "exap.um.provider.test", organization: "contoso.test,,x" });
+        return lab;
+      },
+      /policy "P": organization "contoso.test,,x" is invalid; allowed: comma-separated tenant domains/,
+    ],
+    [
+      "per-user assignment of a global policy",
+      () =>
+        build("cross-premises", { extra: () => {} }) &&
+        (() => {
+          const lab = new UmLab(undefined, "t3", { mode: "cross-premises", sipDomain: "contoso.test" });
+          const p = new HostedVoicemailPolicy(lab, "G", { destination: "exap.um.provider.test" });
+          new User(lab, "alice", { extension: "1001", password: "Secret-123", pin: "1234", hostedVoicemailPolicy: p });
+          return lab;
+        })(),
+      /hostedVoicemailPolicy "G" has scope "global"; allowed: a policy created with PolicyScope.user\(\)/,
+    ],
+  ];
+
+  it("covers at least 12 distinct rules", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it.each(cases)("%s", (_name, make, message) => {
+    expect(problemsOf(make)).toMatch(message);
+  });
+
+  it("reports every problem of a tree at once", () => {
+    const err = (() => {
+      try {
+        build("mixed", {
+          users: [
+            ["alice", {}],
+            ["bob", {}],
+          ],
+        }).validateModel();
+      } catch (e) {
+        return e as LabModelError;
+      }
+      throw new Error("accepted");
+    })();
+    expect(err.problems.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("routing data", () => {
+  it("lets the hosted flag win over an on-premises mailbox (as Lync does)", () => {
+    const lab = build("mixed", { users: [["alice", { mailbox: "on-premises", hostedVoiceMail: true }]] });
+    lab.validateModel();
+    const alice = lab.users[0] as User;
+    expect(alice.mailbox).toBe("hosted");
+    expect(alice.tenant).toBe("contoso.test");
+  });
+
+  it("applies the most specific policy: user, then site, then global", () => {
+    const lab = build("cross-premises", {
+      policy: { destination: "exap.um.provider.test" },
+      users: [
+        ["alice", { site: "paris" }],
+        ["bob", { extension: "1002" }],
+      ],
+      extra: (l) => {
+        new HostedVoicemailPolicy(l, "Paris", {
+          scope: PolicyScope.site("paris"),
+          destination: "exap.um.provider.test",
+          organization: "paris.contoso.test",
+        });
+      },
+    });
+    lab.validateModel();
+    const [alice, bob] = lab.users as [User, User];
+    expect(alice.policy?.node.id).toBe("Paris");
+    expect(alice.tenant).toBe("paris.contoso.test");
+    expect(bob.policy?.node.id).toBe("Global");
+  });
+});

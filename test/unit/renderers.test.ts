@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { defaultLab, HostedVoicemailPolicy, PolicyScope, topologyOf, User } from "../../constructs/index.js";
+import {
+  renderAsteriskConfig,
+  renderEdgeConfig,
+  renderFrontEndConfig,
+  renderLab,
+  renderRtpengineConfig,
+} from "../../constructs/render/index.js";
+
+const mixed = () => {
+  const lab = defaultLab({ mode: "mixed", noAnswerSeconds: 12 });
+  return { lab, t: topologyOf(lab, { instance: "r" }) };
+};
+
+describe("front end (Kamailio)", () => {
+  it("diverts after the model's no-answer time and when unregistered or asked directly", () => {
+    const { lab, t } = mixed();
+    const cfg = renderFrontEndConfig(lab, t);
+    expect(cfg).toContain("t_set_fr(12000, 3000);");
+    expect(cfg).toContain('uri_param("opaque", "app:voicemail")');
+    expect(cfg).toMatch(/if \(!lookup\("location"\)\) \{\s+\$avp\(divreason\) = "unavailable";\s+route\(VOICEMAIL\);/);
+  });
+
+  it("removes existing Diversion headers and adds one naming the callee", () => {
+    const { lab, t } = mixed();
+    const cfg = renderFrontEndConfig(lab, t);
+    const vm = cfg.slice(cfg.indexOf("route[VOICEMAIL]"));
+    expect(vm.indexOf('remove_hf("Diversion")')).toBeLessThan(vm.indexOf('append_hf("Diversion: <$avp(callee_uri)>'));
+  });
+
+  it("routes each user to their own UM: on-prem directly, hosted through the edge with destination and organization", () => {
+    const { lab, t } = mixed();
+    const cfg = renderFrontEndConfig(lab, t);
+    expect(cfg).toContain('$sht(mbx=>alice) = "on-premises";');
+    expect(cfg).toContain('$sht(mbx=>carol) = "hosted";');
+    expect(cfg).toContain('$sht(vmdest=>carol) = "exap.um.provider.test";');
+    expect(cfg).toContain('$sht(vmorg=>carol) = "contoso.test";');
+    expect(cfg).not.toContain("$sht(vmdest=>alice)");
+    expect(cfg).toContain('$du = "sip:10.61.0.30:5060";');
+    expect(cfg).toContain('$du = "sip:10.61.0.20:5060";');
+  });
+
+  it("has no hosted route in on-premises mode", () => {
+    const lab = defaultLab({ mode: "on-premises" });
+    const cfg = renderFrontEndConfig(lab, topologyOf(lab));
+    expect(cfg).not.toContain("10.61.0.30");
+    expect(cfg).toContain("Hosted voice mail is not available in this mode");
+  });
+
+  it("escapes a multi-domain organization for the Request-URI", () => {
+    const lab = defaultLab({ mode: "mixed" });
+    const p = new HostedVoicemailPolicy(lab, "Two", {
+      scope: PolicyScope.user(),
+      destination: "exap.um.provider.test",
+      organization: "fabrikam.test,contoso.test",
+    });
+    new User(lab, "erin", { extension: "1005", password: "Secret-123", pin: "5555", mailbox: "hosted", hostedVoicemailPolicy: p });
+    expect(renderFrontEndConfig(lab, topologyOf(lab))).toContain('$sht(vmorg=>erin) = "fabrikam.test%2Ccontoso.test";');
+  });
+});
+
+describe("edge (Kamailio + rtpengine)", () => {
+  it("accepts the front end on UDP and the provider only over verified mutual TLS on 5061", () => {
+    const { lab, t } = mixed();
+    const cfg = renderEdgeConfig(lab, t);
+    expect(cfg).toContain("listen=tls:10.62.0.30:5061");
+    expect(cfg).toContain('$si == "10.61.0.10" && $proto == "udp"');
+    expect(cfg).toContain("$tls_peer_verified != 1");
+    expect(cfg).toContain('$du = "sip:exap.um.provider.test:5061;transport=tls";');
+  });
+
+  it("anchors media in rtpengine on the model's port range, one interface per network", () => {
+    const { lab, t } = mixed();
+    const conf = renderRtpengineConfig(lab, t);
+    expect(conf).toContain("interface = internal/10.61.0.30;external/10.62.0.30");
+    expect(conf).toContain("port-min = 50000");
+    expect(conf).toContain("port-max = 50199");
+  });
+});
+
+describe("UMs (Asterisk)", () => {
+  it("puts on-prem mailboxes in the on-prem UM and hosted ones in their tenant on the hosted UM", () => {
+    const { lab, t } = mixed();
+    const onprem = renderAsteriskConfig(lab, t, "onprem-um");
+    const hosted = renderAsteriskConfig(lab, t, "hosted-um");
+    expect(onprem["voicemail.conf"]).toMatch(/\[onprem\]\n1001 => 1111,Alice,,,\n1002 => 2222,Bob,,,/);
+    expect(onprem["voicemail.conf"]).not.toContain("1003");
+    expect(hosted["voicemail.conf"]).toMatch(/\[contoso\.test\]\n1003 => 3333,Carol,,,\n1004 => 4444,Dave,,,/);
+  });
+
+  it("hosted UM listens for mutual TLS only and takes the tenant from the Request-URI", () => {
+    const { lab, t } = mixed();
+    const hosted = renderAsteriskConfig(lab, t, "hosted-um");
+    expect(hosted["pjsip.conf"]).toContain("protocol=tls");
+    expect(hosted["pjsip.conf"]).toContain("require_client_cert=yes");
+    expect(hosted["pjsip.conf"]).not.toContain("protocol=udp");
+    expect(hosted["pjsip.conf"]).toContain("match=10.62.0.30");
+    expect(hosted["extensions.conf"]).toContain("CHANNEL(pjsip,request_uri)");
+    expect(hosted["extensions.conf"]).toContain('"umlab-org"');
+  });
+
+  it("loads modules explicitly (autoload half-loads app_voicemail_odbc)", () => {
+    const { lab, t } = mixed();
+    const modules = renderAsteriskConfig(lab, t, "onprem-um")["modules.conf"] as string;
+    expect(modules).toContain("autoload=no");
+    expect(modules).toContain("load = app_voicemail.so");
+    expect(modules).not.toContain("odbc");
+  });
+
+  it("gives every mailbox a short greeting", () => {
+    const { lab, t } = mixed();
+    const files = renderLab(lab, t);
+    const greetings = (files.get("hosted-um") ?? []).filter((f) => f.path.startsWith("greetings/"));
+    expect(greetings.map((g) => g.path)).toEqual(["greetings/contoso.test/1003/unavail.wav", "greetings/contoso.test/1004/unavail.wav"]);
+    expect((greetings[0]?.content as Buffer | undefined)?.length ?? Infinity).toBeLessThan(16_000); // under a second of audio
+  });
+});
+
+describe("one fact, one place", () => {
+  it("renders only the nodes of the mode", () => {
+    for (const [mode, nodes] of [
+      ["on-premises", ["frontend", "onprem-um"]],
+      ["cross-premises", ["frontend", "edge", "hosted-um"]],
+      ["mixed", ["frontend", "edge", "onprem-um", "hosted-um"]],
+    ] as const) {
+      const lab = defaultLab({ mode });
+      expect([...renderLab(lab, topologyOf(lab)).keys()]).toEqual(nodes);
+    }
+  });
+});
