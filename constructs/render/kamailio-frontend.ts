@@ -209,7 +209,7 @@ route[VOICEMAIL] {
 	if ($sht(mbx=>$var(user)) == "hosted") {
 ${
   edgeIp
-    ? `		# Hosted: destination and organization go into the Request-URI (umlab's syntax, see docs/routing.md).
+    ? `		# Hosted: destination and organization go into the Request-URI (umlab's own syntax, see README "Routing").
 		$ru = "sip:${HostedUm.PILOT}@" + $sht(vmdest=>$var(user)) + ";${ROUTING_PARAM_ORG}=" + $sht(vmorg=>$var(user));
 		$du = "sip:${edgeIp}:5060";`
     : `		sl_send_reply("480", "Hosted voice mail is not available in this mode");
