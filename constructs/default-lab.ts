@@ -1,3 +1,4 @@
+import { ExUmContact } from "./contact.js";
 import { KamailioEdge } from "./edge.js";
 import { FrontEnd } from "./front-end.js";
 import { type DeploymentMode, UmLab } from "./lab.js";
@@ -18,26 +19,43 @@ export interface DefaultLabOptions {
 }
 
 /**
- * The built-in lab: domain contoso.test, provider um.provider.test, four users.
- * In mixed mode alice and bob keep on-premises mailboxes and carol and dave are hosted;
- * in the other modes every mailbox follows the mode.
+ * The built-in lab: domain contoso.test, provider exap.um.provider.test.
+ * - alice, bob (1001, 1002): on-premises mailboxes in mixed mode.
+ * - carol, dave (1003, 1004): hosted in tenant contoso.test in mixed mode.
+ * - erin (1003 too): hosted in a second tenant, fabrikam.test, wherever there is a provider; the
+ *   shared number shows that tenants do not collide (erin is dialled by name).
+ * In on-premises and cross-premises modes every mailbox follows the mode.
+ * Contacts: subscriber access 1900 and auto attendant 1901 on the on-prem UM; 1800 and 1801 on the
+ * hosted UM (tenant contoso.test).
  */
 export function defaultLab(options: DefaultLabOptions): UmLab {
   const { mode } = options;
   const lab = new UmLab(undefined, options.id ?? "lab", { mode, sipDomain: "contoso.test" });
   new FrontEnd(lab, "FrontEnd", { noAnswerSeconds: options.noAnswerSeconds ?? 8 });
-  if (mode !== "cross-premises") new OnPremUm(lab, "OnPremUm");
-  let hostedPolicy: HostedVoicemailPolicy | undefined;
+  if (mode !== "cross-premises") {
+    new OnPremUm(lab, "OnPremUm");
+    new ExUmContact(lab, "OnPremSubscriberAccess", { kind: "subscriber-access", displayNumber: "1900", location: "on-premises" });
+    new ExUmContact(lab, "OnPremAutoAttendant", { kind: "auto-attendant", displayNumber: "1901", location: "on-premises" });
+  }
+  let contoso: HostedVoicemailPolicy | undefined;
+  let fabrikam: HostedVoicemailPolicy | undefined;
   if (mode !== "on-premises") {
     const provider = new HostingProvider(lab, "Provider", { proxyFqdn: DEFAULT_PROVIDER_FQDN });
     new HostedUm(lab, "HostedUm", { provider });
     new KamailioEdge(lab, "Edge");
     // Cross-premises: everyone is hosted, so one global policy. Mixed: only the hosted users carry one.
-    hostedPolicy = new HostedVoicemailPolicy(lab, "HostedVoicemail", {
+    contoso = new HostedVoicemailPolicy(lab, "HostedVoicemail", {
       scope: mode === "mixed" ? PolicyScope.user() : PolicyScope.global(),
       destination: DEFAULT_PROVIDER_FQDN,
       organization: "contoso.test",
     });
+    fabrikam = new HostedVoicemailPolicy(lab, "FabrikamVoicemail", {
+      scope: PolicyScope.user(),
+      destination: DEFAULT_PROVIDER_FQDN,
+      organization: "fabrikam.test",
+    });
+    new ExUmContact(lab, "HostedSubscriberAccess", { kind: "subscriber-access", displayNumber: "1800", hostedVoicemailPolicy: contoso });
+    new ExUmContact(lab, "HostedAutoAttendant", { kind: "auto-attendant", displayNumber: "1801", hostedVoicemailPolicy: contoso });
   }
   const people = [
     { name: "alice", extension: "1001", pin: "1111", mixedMailbox: "on-premises" },
@@ -52,8 +70,11 @@ export function defaultLab(options: DefaultLabOptions): UmLab {
       password: `${p.name}-Secret1`,
       pin: p.pin,
       ...(mailbox ? { mailbox } : {}),
-      ...(mode === "mixed" && mailbox === "hosted" && hostedPolicy ? { hostedVoicemailPolicy: hostedPolicy } : {}),
+      ...(mode === "mixed" && mailbox === "hosted" && contoso ? { hostedVoicemailPolicy: contoso } : {}),
     });
+  }
+  if (fabrikam) {
+    new User(lab, "erin", { extension: "1003", password: "erin-Secret1", pin: "5555", mailbox: "hosted", hostedVoicemailPolicy: fabrikam });
   }
   return lab;
 }

@@ -1,5 +1,6 @@
 // The typed lab model. No cdktf here: the same model feeds the local lab and the Azure stack.
 
+export * from "./contact.js";
 export * from "./default-lab.js";
 export * from "./edge.js";
 export * from "./errors.js";

@@ -1,4 +1,5 @@
 import { Construct, type IConstruct } from "constructs";
+import { ExUmContact } from "./contact.js";
 import { KamailioEdge } from "./edge.js";
 import { LabModelError, shown } from "./errors.js";
 import { FrontEnd } from "./front-end.js";
@@ -93,6 +94,9 @@ export class UmLab extends Construct {
   get users(): User[] {
     return this.node.children.filter((c): c is User => c instanceof User);
   }
+  get contacts(): ExUmContact[] {
+    return this.node.children.filter((c): c is ExUmContact => c instanceof ExUmContact);
+  }
   get policies(): HostedVoicemailPolicy[] {
     return this.node.children.filter((c): c is HostedVoicemailPolicy => c instanceof HostedVoicemailPolicy);
   }
@@ -151,18 +155,32 @@ export class UmLab extends Construct {
       if (count > 1) problems.push(`${name} appears ${count} times; allowed: one per lab`);
     }
     if (this.users.length === 0) problems.push("users: the lab has none; allowed: at least one User");
+    // SIP URIs are unique in the lab. Extensions are unique within a mailbox scope (the on-prem UM,
+    // or one hosted tenant): two tenants may use the same numbers, dialled by name then.
     const seen = new Map<string, string>();
     for (const u of this.users) {
-      for (const [field, value] of [
-        ["extension", u.extension],
-        ["sipUri", u.sipUri],
+      const scope = u.mailbox === "hosted" ? `tenant ${u.tenant ?? "?"}` : "on-premises";
+      for (const [field, key, value] of [
+        ["extension", `extension:${scope}:${u.extension}`, u.extension],
+        ["sipUri", `sipUri:${u.sipUri}`, u.sipUri],
       ] as const) {
-        const key = `${field}:${value}`;
         const other = seen.get(key);
         if (other)
-          problems.push(`user ${shown(u.name)}: ${field} ${shown(value)} is already used by user ${shown(other)}; allowed: unique values`);
+          problems.push(
+            `user ${shown(u.name)}: ${field} ${shown(value)} is already used by user ${shown(other)}${field === "extension" ? ` (${scope})` : ""}; allowed: unique values`,
+          );
         else seen.set(key, u.name);
       }
+    }
+    const numbers = new Map<string, string>();
+    for (const u of this.users) numbers.set(u.extension, `user ${shown(u.name)}`);
+    for (const c of this.contacts) {
+      const other = numbers.get(c.displayNumber);
+      if (other)
+        problems.push(
+          `contact ${shown(c.node.id)}: displayNumber ${shown(c.displayNumber)} is already used by ${other}; allowed: a number no user or contact has`,
+        );
+      else numbers.set(c.displayNumber, `contact ${shown(c.node.id)}`);
     }
     return problems;
   }

@@ -1,3 +1,4 @@
+import type { ContactKind } from "./contact.js";
 import type { AddressPlan, DeploymentMode, UmLab } from "./lab.js";
 import type { MailboxLocation } from "./user.js";
 
@@ -13,7 +14,12 @@ export const HOST_NUMBERS = {
   "hosted-um": 40,
   /** phones take 100, 101, ... in user order */
   phone: 100,
+  /** a phone outside the enterprise (no account), for the auto attendant */
+  outside: 99,
 } as const;
+
+/** The node name of the phone that calls from outside (no account at the front end). */
+export const OUTSIDE_PHONE = "phone-outside";
 
 export interface TopologyNetwork {
   readonly name: string;
@@ -34,12 +40,23 @@ export interface TopologyUser {
   readonly extension: string;
   readonly sipUri: string;
   readonly password: string;
+  /** voice-mail PIN, for subscriber access */
+  readonly pin: string;
   readonly mailbox: MailboxLocation;
   /** the node holding the mailbox: "onprem-um" or "hosted-um" */
   readonly mailboxNode: string;
   /** hosted users: the hosted UM tenant (first organization of the policy) */
   readonly tenant?: string;
   readonly phone: string;
+}
+
+/** An ExUM contact object: the number to dial and the UM (and tenant) that answers it. */
+export interface TopologyContact {
+  readonly name: string;
+  readonly kind: ContactKind;
+  readonly displayNumber: string;
+  readonly umNode: string;
+  readonly tenant?: string;
 }
 
 /** The lab as data: what `umlab up --json` and `umlab status --json` print. A stable contract. */
@@ -53,6 +70,7 @@ export interface Topology {
   readonly networks: readonly TopologyNetwork[];
   readonly nodes: readonly TopologyNode[];
   readonly users: readonly TopologyUser[];
+  readonly contacts: readonly TopologyContact[];
 }
 
 export interface TopologyOptions {
@@ -86,16 +104,28 @@ export function topologyOf(lab: UmLab, options: TopologyOptions = {}): Topology 
   lab.users.forEach((u, i) => {
     add(`phone-${u.name}`, "phone", `phone-${u.name}.${lab.sipDomain}`, { corp: corp(HOST_NUMBERS.phone + i) }, u.name);
   });
+  if (lab.contacts.some((c) => c.kind === "auto-attendant")) {
+    add(OUTSIDE_PHONE, "phone", "phone.outside.test", { corp: corp(HOST_NUMBERS.outside) });
+  }
 
   const users: TopologyUser[] = lab.users.map((u) => ({
     name: u.name,
     extension: u.extension,
     sipUri: u.sipUri,
     password: u.password,
+    pin: u.pin,
     mailbox: u.mailbox,
     mailboxNode: u.mailbox === "hosted" ? "hosted-um" : "onprem-um",
     ...(u.tenant ? { tenant: u.tenant } : {}),
     phone: `phone-${u.name}`,
+  }));
+
+  const contacts: TopologyContact[] = lab.contacts.map((c) => ({
+    name: c.node.id,
+    kind: c.kind,
+    displayNumber: c.displayNumber,
+    umNode: c.location === "hosted" ? "hosted-um" : "onprem-um",
+    ...(c.tenant ? { tenant: c.tenant } : {}),
   }));
 
   return {
@@ -107,6 +137,7 @@ export function topologyOf(lab: UmLab, options: TopologyOptions = {}): Topology 
     networks,
     nodes,
     users,
+    contacts,
   };
 }
 

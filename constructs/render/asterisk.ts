@@ -1,3 +1,4 @@
+import { ExUmContact } from "../contact.js";
 import type { UmLab } from "../lab.js";
 import { OnPremUm } from "../onprem-um.js";
 import { HostedUm } from "../provider.js";
@@ -47,6 +48,7 @@ const MODULES = [
   "app_exec.so",
   "app_read.so",
   "app_dial.so",
+  "app_stack.so",
   "bridge_simple.so",
   "bridge_native_rtp.so",
   "pbx_config.so",
@@ -69,6 +71,8 @@ interface UmView {
   readonly users: readonly User[];
   /** voice-mail context of a user: "onprem", or the hosted tenant */
   readonly contextOf: (u: User) => string;
+  readonly contacts: readonly ExUmContact[];
+  readonly sipDomain: string;
 }
 
 function viewOf(lab: UmLab, topology: Topology, role: UmRole): UmView {
@@ -83,6 +87,8 @@ function viewOf(lab: UmLab, topology: Topology, role: UmRole): UmView {
       tls: false,
       users: lab.users.filter((u) => u.mailbox === "on-premises"),
       contextOf: () => OnPremUm.CONTEXT,
+      contacts: lab.contacts.filter((c) => c.location === "on-premises"),
+      sipDomain: lab.sipDomain,
     };
   }
   const um = lab.hostedUm;
@@ -95,6 +101,8 @@ function viewOf(lab: UmLab, topology: Topology, role: UmRole): UmView {
     tls: true,
     users: lab.users.filter((u) => u.mailbox === "hosted"),
     contextOf: (u) => u.tenant ?? lab.sipDomain,
+    contacts: lab.contacts.filter((c) => c.location === "hosted"),
+    sipDomain: lab.sipDomain,
   };
 }
 
@@ -133,13 +141,32 @@ bind=0.0.0.0:${OnPremUm.SIP.from}
 `;
   const transportName = um.tls ? "transport-tls" : "transport-udp";
   const peerPort = um.tls ? HostedUm.SIP_TLS.from : OnPremUm.SIP.from;
-  const peer = um.role === "onprem-um" ? "frontend" : "edge";
+  const peer = peerOf(um);
+  const proxy = `sip:${um.peerIp}:${peerPort}\\;lr${um.tls ? "\\;transport=tls" : ""}`;
+  // Unsolicited MWI (Asterisk's res_pjsip_mwi): one endpoint per mailbox whose contact is the user's
+  // SIP URI, reached through the peer, which routes it to the user's registered phone.
+  const mwi = um.users
+    .map(
+      (u) => `[mwi-${u.sipUser}]
+type=endpoint
+transport=${transportName}
+aors=mwi-${u.sipUser}
+mailboxes=${u.extension}@${um.contextOf(u)}
+outbound_proxy=${proxy}
+from_domain=${um.fqdn}
+
+[mwi-${u.sipUser}]
+type=aor
+contact=${u.sipUri}
+`,
+    )
+    .join("\n");
   return `[global]
 type=global
 user_agent=umlab ${um.role}
 
 ${transport}
-; The one SIP peer: calls for voice mail arrive from it, MWI and call-backs leave through it.
+; The one SIP peer: calls for voice mail arrive from it; MWI and auto-attendant calls leave through it.
 [${peer}]
 type=endpoint
 transport=${transportName}
@@ -149,6 +176,7 @@ allow=ulaw,alaw
 dtmf_mode=rfc4733
 direct_media=no
 aors=${peer}
+outbound_proxy=${proxy}
 
 [${peer}]
 type=aor
@@ -158,7 +186,12 @@ contact=sip:${um.peerIp}:${peerPort}${um.tls ? ";transport=tls" : ""}
 type=identify
 endpoint=${peer}
 match=${um.peerIp}
-`;
+
+${mwi}`;
+}
+
+function peerOf(um: UmView): string {
+  return um.role === "onprem-um" ? "frontend" : "edge";
 }
 
 function renderVoicemail(um: UmView): string {
@@ -192,13 +225,20 @@ export function greetingPaths(lab: UmLab, topology: Topology, role: UmRole): str
 }
 
 function renderDialplan(um: UmView): string {
-  const globals = um.users.map((u) => `MBX_${asteriskKey(um.contextOf(u))}_${asteriskKey(u.sipUser)}=${u.extension}`);
+  const key = (ctx: string, name: string) => `${asteriskKey(ctx)}_${asteriskKey(name)}`;
+  // MBX_<context>_<user>: mailbox of a SIP user; AA_<context>_<extension>: who the auto attendant dials.
+  const globals = [
+    ...um.users.map((u) => `MBX_${key(um.contextOf(u), u.sipUser)}=${u.extension}`),
+    ...um.users.map((u) => `AA_${key(um.contextOf(u), u.extension)}=${u.sipUser}`),
+  ];
+  const peer = peerOf(um);
   const pilot = um.role === "onprem-um" ? OnPremUm.PILOT : HostedUm.PILOT;
   // On-prem UM has one mailbox context; hosted UM takes the tenant from the Request-URI's umlab-org.
-  const context =
+  const tenant =
     um.role === "onprem-um"
-      ? ` same => n,Set(VMCTX=${OnPremUm.CONTEXT})`
-      : ` same => n,Set(RURI=\${CHANNEL(pjsip,request_uri)})
+      ? `exten => s,1,Set(VMCTX=${OnPremUm.CONTEXT})
+ same => n,Return()`
+      : `exten => s,1,Set(RURI=\${CHANNEL(pjsip,request_uri)})
  same => n,Set(I=2)
  same => n(param),Set(P=\${CUT(RURI,\\;,\${I})})
  same => n,GotoIf($["\${P}" = ""]?noorg)
@@ -206,7 +246,39 @@ function renderDialplan(um: UmView): string {
  same => n,Set(I=$[\${I} + 1])
  same => n,Goto(param)
  same => n(org),Set(V=\${CUT(P,=,2)})
- same => n,Set(VMCTX=\${URIDECODE(\${CUT(V,%,1)})})`;
+ same => n,Set(VMCTX=\${URIDECODE(\${CUT(V,%,1)})})
+ same => n,Return()
+ same => n(noorg),Log(WARNING,umlab-no-organization request-uri=\${RURI})
+ same => n,Hangup(21)`;
+  const sa = ExUmContact.PILOTS["subscriber-access"];
+  const aa = ExUmContact.PILOTS["auto-attendant"];
+  const saBlock = `
+; Subscriber access: the caller (From, authenticated by the front end) signs in with the PIN.
+exten => ${sa},1,Gosub(umlab-tenant,s,1)
+ same => n,Set(MBX=\${MBX_\${FILTER(a-zA-Z0-9,\${VMCTX})}_\${FILTER(a-zA-Z0-9,\${CALLERID(num)})}})
+ same => n,GotoIf($["\${MBX}" = ""]?nomailbox)
+ same => n,Answer()
+ same => n,Log(NOTICE,umlab-subscriber-access call-id=\${CHANNEL(pjsip,call-id)} mailbox=\${MBX}@\${VMCTX} state=pin)
+ same => n,VMAuthenticate(\${MBX}@\${VMCTX})
+ same => n,Log(NOTICE,umlab-subscriber-access call-id=\${CHANNEL(pjsip,call-id)} mailbox=\${MBX}@\${VMCTX} state=signed-in)
+ same => n,VoiceMailMain(\${MBX}@\${VMCTX},s)
+ same => n,Hangup()
+ same => n(nomailbox),Log(WARNING,umlab-subscriber-access no mailbox for \${CALLERID(num)} in \${VMCTX})
+ same => n,Hangup(21)
+`;
+  const aaBlock = `
+; Auto attendant: the caller keys an extension (RFC 4733 DTMF, ended by #) and is put through.
+exten => ${aa},1,Gosub(umlab-tenant,s,1)
+ same => n,Answer()
+ same => n,Read(DIGITS,beep,8,,1,8)
+ same => n,Set(TARGET=\${AA_\${FILTER(a-zA-Z0-9,\${VMCTX})}_\${FILTER(0-9,\${DIGITS})}})
+ same => n,Log(NOTICE,umlab-auto-attendant call-id=\${CHANNEL(pjsip,call-id)} context=\${VMCTX} digits=\${DIGITS} target=\${TARGET})
+ same => n,GotoIf($["\${TARGET}" = ""]?unknown)
+ same => n,Dial(PJSIP/${peer}/sip:\${TARGET}@${um.sipDomain},30)
+ same => n,Hangup()
+ same => n(unknown),Playback(invalid)
+ same => n,Hangup(1)
+`;
   return `[general]
 static=yes
 writeprotect=yes
@@ -214,22 +286,24 @@ writeprotect=yes
 [globals]
 ${globals.join("\n")}
 
-; Voice-mail deposit: the mailbox is the user named by the Diversion header (as Exchange UM does).
+; Sets VMCTX, the voice-mail context (tenant) the call is for.
+[umlab-tenant]
+${tenant}
+
 [um-inbound]
-exten => ${pilot},1,NoOp(umlab deposit)
+; Voice-mail deposit: the mailbox is the user named by the Diversion header (as Exchange UM does).
+exten => ${pilot},1,Gosub(umlab-tenant,s,1)
  same => n,Set(DIV=\${PJSIP_HEADER(read,Diversion)})
+ same => n,Set(DIV2=\${PJSIP_HEADER(read,Diversion,2)})
  same => n,Set(T=\${CUT(DIV,@,1)})
  same => n,Set(DIVUSER=\${CUT(T,:,2)})
-${context}
  same => n,Set(MBX=\${MBX_\${FILTER(a-zA-Z0-9,\${VMCTX})}_\${FILTER(a-zA-Z0-9,\${DIVUSER})}})
- same => n,Log(NOTICE,umlab-deposit call-id=\${CHANNEL(pjsip,call-id)} diversion=\${DIV} mailbox=\${MBX}@\${VMCTX})
+ same => n,Log(NOTICE,umlab-deposit call-id=\${CHANNEL(pjsip,call-id)} diversion=\${DIV} diversion2=\${DIV2} mailbox=\${MBX}@\${VMCTX})
  same => n,GotoIf($["\${MBX}" = ""]?nomailbox)
  same => n,Answer()
  same => n,VoiceMail(\${MBX}@\${VMCTX},us)
  same => n,Hangup()
- same => n(noorg),Log(WARNING,umlab-no-organization request-uri=\${RURI})
- same => n,Hangup(21)
  same => n(nomailbox),Log(WARNING,umlab-no-mailbox diversion=\${DIV} context=\${VMCTX})
  same => n,Hangup(1)
-`;
+${um.contacts.some((c) => c.kind === "subscriber-access") ? saBlock : ""}${um.contacts.some((c) => c.kind === "auto-attendant") ? aaBlock : ""}`;
 }

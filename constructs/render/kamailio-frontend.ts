@@ -1,7 +1,6 @@
 import { FrontEnd } from "../front-end.js";
 import type { UmLab } from "../lab.js";
 import { OnPremUm } from "../onprem-um.js";
-import { HostedUm } from "../provider.js";
 import { addressOf, type Topology } from "../topology.js";
 import { ROUTING_PARAM_ORG, renderHtableInit } from "./common.js";
 
@@ -19,14 +18,29 @@ export function renderFrontEndConfig(lab: UmLab, topology: Topology): string {
   if (lab.edge) trusted.push(addressOf(topology, "edge", "corp"));
 
   const users = lab.users;
+  const hostedUsers = users.filter((u) => u.mailbox === "hosted");
+  const hostedContacts = lab.contacts.filter((c) => c.location === "hosted");
+  const count = new Map<string, number>();
+  for (const u of users) count.set(u.extension, (count.get(u.extension) ?? 0) + 1);
+  // One table per fact. Routing keys: a user's SIP user part, or a contact's display number.
   const tables: Record<string, [string, string][]> = {
     pw: users.map((u): [string, string] => [u.sipUser, u.password]),
-    ext: users.map((u): [string, string] => [u.extension, u.sipUser]),
-    mbx: users.map((u): [string, string] => [u.sipUser, u.mailbox]),
-    vmdest: users.filter((u) => u.mailbox === "hosted").map((u): [string, string] => [u.sipUser, u.policy?.destination ?? ""]),
-    vmorg: users
-      .filter((u) => u.mailbox === "hosted")
-      .map((u): [string, string] => [u.sipUser, encodeURIComponent(u.policy?.organization ?? "")]),
+    ext: users.filter((u) => count.get(u.extension) === 1).map((u): [string, string] => [u.extension, u.sipUser]),
+    amb: [...count].filter(([, n]) => n > 1).map(([e]): [string, string] => [e, "1"]),
+    loc: [
+      ...users.map((u): [string, string] => [u.sipUser, u.mailbox]),
+      ...lab.contacts.map((c): [string, string] => [c.displayNumber, c.location]),
+    ],
+    dest: [
+      ...hostedUsers.map((u): [string, string] => [u.sipUser, u.policy?.destination ?? ""]),
+      ...hostedContacts.map((c): [string, string] => [c.displayNumber, c.policy?.destination ?? ""]),
+    ],
+    org: [
+      ...hostedUsers.map((u): [string, string] => [u.sipUser, encodeURIComponent(u.policy?.organization ?? "")]),
+      ...hostedContacts.map((c): [string, string] => [c.displayNumber, encodeURIComponent(c.policy?.organization ?? "")]),
+    ],
+    contact: lab.contacts.map((c): [string, string] => [c.displayNumber, c.pilot]),
+    anyone: lab.contacts.filter((c) => c.kind === "auto-attendant").map((c): [string, string] => [c.displayNumber, "1"]),
   };
 
   const onPrem = lab.onPremUm ? { ip: addressOf(topology, "onprem-um", "corp"), fqdn: lab.onPremUm.fqdn } : undefined;
@@ -116,6 +130,21 @@ request_route {
 		sl_send_reply("403", "Relaying forbidden");
 		exit;
 	}
+	# ExUM contact objects: subscriber access needs a signed-in user, the auto attendant takes anyone.
+	if ($sht(contact=>$rU) != $null) {
+		if ($sht(anyone=>$rU) == $null && !(${trustedTest})) {
+			route(AUTH);
+		}
+		if (!is_method("INVITE")) {
+			sl_send_reply("405", "Only calls to a UM contact");
+			exit;
+		}
+		record_route();
+		$var(key) = $rU;
+		$var(pilot) = $sht(contact=>$rU);
+		route(TO_UM);
+		exit;
+	}
 	# Users authenticate; the UMs and the edge are trusted by source address.
 	if (!(${trustedTest})) {
 		route(AUTH);
@@ -188,8 +217,12 @@ route[AUTH] {
 	consume_credentials();
 }
 
-# Dialled extension -> the user's SIP URI; unknown users get 404.
+# Dialled extension -> the user's SIP URI; unknown users get 404, numbers two tenants share 485.
 route[CALLEE] {
+	if ($sht(amb=>$rU) != $null) {
+		sl_send_reply("485", "Ambiguous: dial the user by name");
+		exit;
+	}
 	if ($sht(ext=>$rU) != $null) {
 		$rU = $sht(ext=>$rU);
 	}
@@ -204,13 +237,19 @@ route[CALLEE] {
 # Lync's ExUM routing: drop any Diversion, name the callee, send to the user's UM.
 route[VOICEMAIL] {
 	remove_hf("Diversion");
-	append_hf("Diversion: <$avp(callee_uri)>;reason=$avp(divreason);counter=1\\r\\n");
-	$var(user) = $avp(callee);
-	if ($sht(mbx=>$var(user)) == "hosted") {
+	append_hf("Diversion: <$avp(callee_uri)>;reason=$avp(divreason);counter=1\r\n");
+	$var(key) = $avp(callee);
+	$var(pilot) = "${OnPremUm.PILOT}";
+	route(TO_UM);
+}
+
+# To the UM that serves $var(key) (a user or a contact number), asking for $var(pilot).
+route[TO_UM] {
+	if ($sht(loc=>$var(key)) == "hosted") {
 ${
   edgeIp
     ? `		# Hosted: destination and organization go into the Request-URI (umlab's own syntax, see README "Routing").
-		$ru = "sip:${HostedUm.PILOT}@" + $sht(vmdest=>$var(user)) + ";${ROUTING_PARAM_ORG}=" + $sht(vmorg=>$var(user));
+		$ru = "sip:" + $var(pilot) + "@" + $sht(dest=>$var(key)) + ";${ROUTING_PARAM_ORG}=" + $sht(org=>$var(key));
 		$du = "sip:${edgeIp}:5060";`
     : `		sl_send_reply("480", "Hosted voice mail is not available in this mode");
 		exit;`
@@ -218,13 +257,13 @@ ${
 	} else {
 ${
   onPrem
-    ? `		$ru = "sip:${OnPremUm.PILOT}@${onPrem.fqdn}";
+    ? `		$ru = "sip:" + $var(pilot) + "@${onPrem.fqdn}";
 		$du = "sip:${onPrem.ip}:${OnPremUm.SIP.from}";`
     : `		sl_send_reply("480", "On-premises voice mail is not available in this mode");
 		exit;`
 }
 	}
-	xlog("L_NOTICE", "umlab voicemail: callee=$avp(callee) reason=$avp(divreason) ruri=$ru via=$du call-id=$ci\\n");
+	xlog("L_NOTICE", "umlab to UM: key=$var(key) pilot=$var(pilot) reason=$avp(divreason) ruri=$ru via=$du call-id=$ci\n");
 	t_on_failure("UM_FAILED");
 	t_set_fr(30000, 3000);
 	route(RELAY);

@@ -1,9 +1,9 @@
 import { readWav, toneEnergy } from "../../constructs/render/audio.js";
-import { addressOf, type TopologyUser } from "../../constructs/topology.js";
+import { addressOf, OUTSIDE_PHONE, type TopologyUser } from "../../constructs/topology.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
-import { leaveMessage, options, register, ringWithoutAnswer, sipUser } from "./driver.js";
-import { depositLogLine, listMessages, readRecording, type VoiceMessage } from "./mailbox.js";
-import { TEST_TONE_HZ } from "./media.js";
+import { answer, call, options, register, ringWithoutAnswer, sipUser, waitForNotify } from "./driver.js";
+import { listMessages, readRecording, umLogLines, type VoiceMessage } from "./mailbox.js";
+import { keyPresses, TEST_TONE_HZ } from "./media.js";
 
 /** One check's outcome, reported like Test-CsExUMConnectivity: target, result, latency, diagnosis. */
 export interface CheckResult {
@@ -29,14 +29,35 @@ export interface CheckOptions {
 export const TONE_RATIO_MIN = 0.5;
 export const TONE_LEVEL_MIN_DBFS = -40;
 
-const UM_CONTEXT_ONPREM = "onprem";
+const ONPREM_CONTEXT = "onprem";
 
-function tenantOf(u: TopologyUser): string {
-  return u.mailbox === "hosted" ? (u.tenant as string) : UM_CONTEXT_ONPREM;
+export function tenantOf(u: TopologyUser): string {
+  return u.mailbox === "hosted" ? (u.tenant as string) : ONPREM_CONTEXT;
 }
 
-function messagesOf(all: readonly VoiceMessage[], u: TopologyUser, node = u.mailboxNode): VoiceMessage[] {
-  return all.filter((m) => m.node === node && m.mailbox === u.extension && (node !== u.mailboxNode || m.tenant === tenantOf(u)));
+function isMailboxOf(m: VoiceMessage, u: TopologyUser): boolean {
+  return m.node === u.mailboxNode && m.tenant === tenantOf(u) && m.mailbox === u.extension;
+}
+
+function mailboxName(u: TopologyUser): string {
+  return `${u.mailboxNode} ${tenantOf(u)}/${u.extension}`;
+}
+
+function success(check: string, target: string, latencyMs: number, diagnosis: string): CheckResult {
+  return { check, target, result: "Success", latencyMs, diagnosis };
+}
+function failure(check: string, target: string, latencyMs: number, diagnosis: string): CheckResult {
+  return { check, target, result: "Failure", latencyMs, diagnosis };
+}
+
+function lastLines(output: string, n = 4): string {
+  return output.trim().split("\n").filter(Boolean).slice(-n).join(" | ").slice(0, 400);
+}
+
+/** The contact number of a kind served by the UM that holds `u`'s mailbox, if the lab has one. */
+function contactFor(lab: StartedLocalLab, u: TopologyUser, kind: "subscriber-access" | "auto-attendant"): string | undefined {
+  return lab.topology.contacts.find((c) => c.kind === kind && c.umNode === u.mailboxNode && (c.tenant ?? ONPREM_CONTEXT) === tenantOf(u))
+    ?.displayNumber;
 }
 
 /** Connectivity from the front end to each UM in play, through the edge where hosted. */
@@ -47,13 +68,12 @@ export async function checkConnectivity(lab: StartedLocalLab): Promise<CheckResu
     const viaEdge = um.role === "hosted-um";
     const nextHop = viaEdge ? `${addressOf(t, "edge", "corp")}:5060` : `${um.addresses.corp}:5060`;
     const r = await options(lab, "frontend", `sip:voicemail@${um.fqdn}`, nextHop);
-    out.push({
-      check: "connectivity",
-      target: `${um.fqdn} (${um.name}${viaEdge ? ", through the edge over mutual TLS" : ""})`,
-      result: r.ok ? "Success" : "Failure",
-      latencyMs: r.ms,
-      diagnosis: r.ok ? "OPTIONS answered 200 by the UM's voice-mail pilot" : `no 200 to OPTIONS: ${lastLines(r.output)}`,
-    });
+    const target = `${um.fqdn} (${um.name}${viaEdge ? ", through the edge over mutual TLS" : ""})`;
+    out.push(
+      r.ok
+        ? success("connectivity", target, r.ms, "OPTIONS answered 200 by the UM's voice-mail pilot")
+        : failure("connectivity", target, r.ms, `no 200 to OPTIONS: ${lastLines(r.output)}`),
+    );
   }
   return out;
 }
@@ -71,36 +91,57 @@ export async function checkIsolation(lab: StartedLocalLab): Promise<CheckResult[
   const target = `${hosted.name} ${ip} from ${phone.name}`;
   const fe = addressOf(t, "frontend", "corp");
   const control = await options(lab, phone.name, `sip:${fe}`, `${fe}:5060`, 2);
-  if (!control.ok) {
-    return [
-      {
-        check: "isolation",
-        target,
-        result: "Failure",
-        latencyMs: control.ms,
-        diagnosis: `the probe could not even reach the front end: ${lastLines(control.output)}`,
-      },
-    ];
-  }
+  if (!control.ok)
+    return [failure("isolation", target, control.ms, `the probe could not even reach the front end: ${lastLines(control.output)}`)];
   const r = await options(lab, phone.name, `sip:voicemail@${ip}`, `${ip}:5061`, 2);
   return [
-    {
-      check: "isolation",
-      target,
-      result: r.ok ? "Failure" : "Success",
-      latencyMs: r.ms,
-      diagnosis: r.ok
-        ? "a corporate phone reached the provider network directly: the networks are not isolated"
-        : "no answer directly (the front end answered the same probe); only the edge joins both networks",
-    },
+    r.ok
+      ? failure("isolation", target, r.ms, "a corporate phone reached the provider network directly: the networks are not isolated")
+      : success("isolation", target, r.ms, "no answer directly (the front end answered the same probe); only the edge joins both networks"),
   ];
+}
+
+/** Verifies one deposit: exactly one new message anywhere, in the callee's mailbox, with the tone. */
+async function verifyDeposit(
+  lab: StartedLocalLab,
+  callee: TopologyUser,
+  before: readonly VoiceMessage[],
+  callId: string,
+): Promise<{ ok: true; message: VoiceMessage; summary: string } | { ok: false; why: string }> {
+  const after = await listMessages(lab);
+  const added = after.filter((m) => !before.some((b) => b.recording === m.recording && b.node === m.node));
+  const mine = added.filter((m) => isMailboxOf(m, callee));
+  const stray = added.filter((m) => !isMailboxOf(m, callee));
+  if (stray.length > 0)
+    return { ok: false, why: `message(s) landed elsewhere: ${stray.map((m) => `${m.node} ${m.tenant}/${m.mailbox}`).join(", ")}` };
+  if (mine.length !== 1) return { ok: false, why: `expected 1 new message in ${mailboxName(callee)}, found ${mine.length}` };
+  const line = (await umLogLines(lab, callee.mailboxNode, `umlab-deposit call-id=${callId}`))[0];
+  const expected = `<${callee.sipUri}>`;
+  if (!line?.includes(`diversion=${expected}`))
+    return { ok: false, why: `the UM did not get a Diversion naming ${callee.sipUri}; it saw: ${line ?? "no deposit for this call"}` };
+  if (!/diversion2= mailbox=/.test(line)) return { ok: false, why: `the caller's own Diversion header was not removed: ${line}` };
+  const message = mine[0] as VoiceMessage;
+  const { samples } = readWav(await readRecording(lab, message));
+  const tone = toneEnergy(samples, TEST_TONE_HZ);
+  if (tone.ratio < TONE_RATIO_MIN || tone.rmsDbfs < TONE_LEVEL_MIN_DBFS) {
+    return {
+      ok: false,
+      why: `recording ${message.recording} does not carry the ${TEST_TONE_HZ} Hz tone (share ${tone.ratio.toFixed(2)}, level ${tone.rmsDbfs.toFixed(1)} dBFS)`,
+    };
+  }
+  const reason = /reason=([a-z-]+)/.exec(line)?.[1] ?? "?";
+  return {
+    ok: true,
+    message,
+    summary: `message ${message.id} in ${mailboxName(callee)} ${message.folder}, ${message.durationSeconds} s from ${message.caller}; Diversion ${expected} reason=${reason} (caller's own removed); tone share ${tone.ratio.toFixed(3)} at ${tone.rmsDbfs.toFixed(1)} dBFS`,
+  };
 }
 
 /**
  * A voice-mail deposit for `callee`: with `ring` its phone is registered, rings and is not
- * answered; without, it is unregistered. Verifies the landing: a new message in the callee's
- * mailbox on the right UM and tenant, Diversion naming the callee, the test tone in the
- * recording, and (mixed mode) nothing for the callee on the other UM.
+ * answered; without, it is unregistered. Passes only if exactly one new message appears, in the
+ * callee's mailbox on the right UM and tenant, the UM saw a Diversion naming the callee (and not
+ * the caller's own), and the recording carries the caller's test tone.
  */
 export async function checkDeposit(
   lab: StartedLocalLab,
@@ -113,63 +154,228 @@ export async function checkDeposit(
   const noAnswer = options.noAnswerSeconds ?? 8;
   const caller = t.users.find((u) => u.name !== callee.name) ?? callee;
   const check = ring ? "no-answer deposit" : "unregistered deposit";
-  const target = `${callee.name} (${callee.extension}) -> ${callee.mailboxNode}${callee.mailbox === "hosted" ? ` tenant ${callee.tenant}` : ""}`;
-  const fail = (ms: number, why: string): CheckResult => ({ check, target, result: "Failure", latencyMs: ms, diagnosis: why });
+  const target = `${callee.name} -> ${mailboxName(callee)}`;
 
   const before = await listMessages(lab);
   let ringing: Promise<{ ok: boolean; output: string }> | undefined;
   if (ring) {
     const reg = await register(lab, callee.name);
-    if (!reg.ok) return fail(reg.ms, `callee's phone could not register: ${lastLines(reg.output)}`);
+    if (!reg.ok) return failure(check, target, reg.ms, `callee's phone could not register: ${lastLines(reg.output)}`);
     ringing = ringWithoutAnswer(lab, callee.name, noAnswer + 15);
     await new Promise((r) => setTimeout(r, 300)); // let the phone bind its port
   } else {
     const unreg = await register(lab, callee.name, 0);
-    if (!unreg.ok) return fail(unreg.ms, `callee's registration could not be removed: ${lastLines(unreg.output)}`);
+    if (!unreg.ok) return failure(check, target, unreg.ms, `callee's registration could not be removed: ${lastLines(unreg.output)}`);
   }
-  const call = await leaveMessage(lab, caller.name, callee.name, toneSeconds, noAnswer + toneSeconds + 20);
+  const placed = await call(lab, {
+    from: caller.name,
+    to: sipUser(callee),
+    media: { tone: true },
+    holdSeconds: toneSeconds,
+    timeoutSeconds: noAnswer + toneSeconds + 20,
+  });
   const rang = ringing ? await ringing : undefined;
   if (ring) await register(lab, callee.name, 0);
-  if (!call.ok) return fail(call.ms, `the call from ${caller.name} was not answered by voice mail: ${lastLines(call.output)}`);
-  if (rang && !rang.ok) return fail(call.ms, `the callee's phone did not ring and get cancelled: ${lastLines(rang.output)}`);
-
-  const after = await listMessages(lab);
-  const mine = messagesOf(after, callee).filter((m) => !messagesOf(before, callee).some((b) => b.recording === m.recording));
-  if (mine.length !== 1)
-    return fail(
-      call.ms,
-      `expected 1 new message in ${callee.mailboxNode} mailbox ${tenantOf(callee)}/${callee.extension}, found ${mine.length}`,
-    );
-  const otherUm = t.nodes.find((n) => (n.role === "onprem-um" || n.role === "hosted-um") && n.name !== callee.mailboxNode);
-  if (otherUm) {
-    const stray = after.filter((m) => m.node === otherUm.name && m.mailbox === callee.extension);
-    if (stray.length > 0)
-      return fail(call.ms, `${otherUm.name} holds ${stray.length} message(s) for extension ${callee.extension}; it should hold none`);
-  }
-  const line = await depositLogLine(lab, callee.mailboxNode, call.callId);
-  const expectedDiversion = `<${callee.sipUri}>`;
-  if (!line?.includes(`diversion=${expectedDiversion}`))
-    return fail(call.ms, `Diversion does not name ${callee.sipUri}; UM saw: ${line ?? "no deposit for this call"}`);
-  const message = mine[0] as VoiceMessage;
-  const { samples } = readWav(await readRecording(lab, message));
-  const tone = toneEnergy(samples, TEST_TONE_HZ);
-  if (tone.ratio < TONE_RATIO_MIN || tone.rmsDbfs < TONE_LEVEL_MIN_DBFS) {
-    return fail(
-      call.ms,
-      `recording ${message.recording} does not carry the ${TEST_TONE_HZ} Hz tone (share ${tone.ratio.toFixed(2)}, level ${tone.rmsDbfs.toFixed(1)} dBFS)`,
-    );
-  }
-  const reason = /reason=([a-z-]+)/.exec(line)?.[1] ?? "?";
-  return {
-    check,
-    target,
-    result: "Success",
-    latencyMs: call.ms,
-    diagnosis: `message ${message.id} in ${message.folder}, ${message.durationSeconds} s from ${message.caller}; Diversion ${expectedDiversion} reason=${reason}; tone share ${tone.ratio.toFixed(3)} at ${tone.rmsDbfs.toFixed(1)} dBFS`,
-  };
+  if (!placed.ok)
+    return failure(check, target, placed.ms, `the call from ${caller.name} was not answered by voice mail: ${lastLines(placed.output)}`);
+  if (rang && !rang.ok)
+    return failure(check, target, placed.ms, `the callee's phone did not ring and get cancelled: ${lastLines(rang.output)}`);
+  const v = await verifyDeposit(lab, callee, before, placed.callId);
+  return v.ok ? success(check, target, placed.ms, v.summary) : failure(check, target, placed.ms, v.why);
 }
 
-/** The mode's call checks, in order: connectivity, isolation, then deposits for every user. */
+/**
+ * Direct to voice mail and message waiting: with the callee's phone registered, a call to
+ * `sip:user@domain;opaque=app:voicemail` reaches the mailbox without ringing the phone (the phone
+ * accepts only a NOTIFY), and the NOTIFY that follows says Messages-Waiting: yes with the counts
+ * of the mailbox.
+ */
+export async function checkDirectDepositAndMwi(
+  lab: StartedLocalLab,
+  callee: TopologyUser,
+  options: CheckOptions = {},
+): Promise<CheckResult> {
+  const check = "direct deposit + MWI";
+  const target = `${callee.name} -> ${mailboxName(callee)}`;
+  const caller = lab.topology.users.find((u) => u.name !== callee.name) ?? callee;
+  const toneSeconds = options.toneSeconds ?? 3;
+  const before = await listMessages(lab);
+  const reg = await register(lab, callee.name);
+  if (!reg.ok) return failure(check, target, reg.ms, `callee's phone could not register: ${lastLines(reg.output)}`);
+  try {
+    const notified = waitForNotify(lab, callee.name, toneSeconds + 25);
+    await new Promise((r) => setTimeout(r, 300));
+    const placed = await call(lab, {
+      from: caller.name,
+      to: sipUser(callee),
+      params: ";opaque=app:voicemail",
+      media: { tone: true },
+      holdSeconds: toneSeconds,
+      timeoutSeconds: toneSeconds + 20,
+    });
+    const mwi = await notified;
+    if (!placed.ok) return failure(check, target, placed.ms, `the direct call was not answered by voice mail: ${lastLines(placed.output)}`);
+    const v = await verifyDeposit(lab, callee, before, placed.callId);
+    if (!v.ok) return failure(check, target, placed.ms, v.why);
+    if (!mwi.ok || !mwi.summary)
+      return failure(check, target, placed.ms, `the phone got no message-waiting NOTIFY, or was rung: ${lastLines(mwi.output)}`);
+    const s = mwi.summary;
+    const inbox = (await listMessages(lab)).filter((m) => isMailboxOf(m, callee));
+    const counts = { new: inbox.filter((m) => m.folder === "INBOX").length, old: inbox.filter((m) => m.folder === "Old").length };
+    if (!/message-summary/.test(s.event) || !/application\/simple-message-summary/.test(s.contentType))
+      return failure(check, target, placed.ms, `NOTIFY is not a message summary: Event ${s.event}, Content-Type ${s.contentType}`);
+    if (!s.messagesWaiting || s.newMessages !== counts.new || s.oldMessages !== counts.old) {
+      return failure(
+        check,
+        target,
+        placed.ms,
+        `NOTIFY said Messages-Waiting ${s.messagesWaiting ? "yes" : "no"} ${s.newMessages}/${s.oldMessages}; the mailbox holds ${counts.new}/${counts.old}`,
+      );
+    }
+    return success(
+      check,
+      target,
+      placed.ms,
+      `${v.summary}; the phone did not ring; NOTIFY Messages-Waiting: yes, Voice-Message: ${s.newMessages}/${s.oldMessages}`,
+    );
+  } finally {
+    await register(lab, callee.name, 0);
+  }
+}
+
+/**
+ * Subscriber access: the user dials the subscriber-access number of their UM, keys the PIN and '#'
+ * by RFC 4733 DTMF, then 1 to hear the first new message; afterwards that message is in Old and
+ * the phone gets a NOTIFY with the new counts (Messages-Waiting: no once nothing new is left).
+ */
+export async function checkSubscriberAccess(lab: StartedLocalLab, user: TopologyUser): Promise<CheckResult> {
+  const pin = user.pin;
+  const check = "subscriber access";
+  const number = contactFor(lab, user, "subscriber-access");
+  const target = `${user.name} dials ${number ?? "?"} -> ${mailboxName(user)}`;
+  if (!number) return failure(check, target, 0, `no subscriber-access contact serves ${mailboxName(user)}`);
+  const before = (await listMessages(lab)).filter((m) => isMailboxOf(m, user));
+  const unread = before.filter((m) => m.folder === "INBOX");
+  if (unread.length === 0) return failure(check, target, 0, `${mailboxName(user)} has no new message to listen to; deposit one first`);
+  const reg = await register(lab, user.name);
+  if (!reg.ok) return failure(check, target, reg.ms, `the phone could not register: ${lastLines(reg.output)}`);
+  try {
+    const notified = waitForNotify(lab, user.name, 40);
+    await new Promise((r) => setTimeout(r, 300));
+    const keys = [...keyPresses(`${pin}#`, 1500), ...keyPresses("1", 1500 + (pin.length + 1) * 250 + 3500)];
+    const placed = await call(lab, { from: user.name, to: number, media: { keys }, holdSeconds: 14, timeoutSeconds: 35 });
+    if (!placed.ok) return failure(check, target, placed.ms, `the call to subscriber access failed: ${lastLines(placed.output)}`);
+    const signedIn = await umLogLines(lab, user.mailboxNode, `umlab-subscriber-access call-id=${placed.callId}`);
+    if (!signedIn.some((l) => l.includes("state=signed-in")))
+      return failure(
+        check,
+        target,
+        placed.ms,
+        `the PIN was not accepted: ${signedIn.join(" | ") || "no subscriber-access log for this call"}`,
+      );
+    const after = (await listMessages(lab)).filter((m) => isMailboxOf(m, user));
+    const oldest = unread[0] as VoiceMessage;
+    const nowNew = after.filter((m) => m.folder === "INBOX").length;
+    const nowOld = after.filter((m) => m.folder === "Old").length;
+    if (nowNew !== unread.length - 1 || nowOld !== before.length - unread.length + 1) {
+      return failure(
+        check,
+        target,
+        placed.ms,
+        `the message was not marked read: before ${unread.length} new/${before.length - unread.length} old, after ${nowNew}/${nowOld}`,
+      );
+    }
+    const mwi = await notified;
+    if (!mwi.ok || !mwi.summary)
+      return failure(check, target, placed.ms, `no message-waiting NOTIFY after reading: ${lastLines(mwi.output)}`);
+    const s = mwi.summary;
+    if (s.messagesWaiting !== nowNew > 0 || s.newMessages !== nowNew || s.oldMessages !== nowOld) {
+      return failure(
+        check,
+        target,
+        placed.ms,
+        `NOTIFY said Messages-Waiting ${s.messagesWaiting ? "yes" : "no"} ${s.newMessages}/${s.oldMessages}; the mailbox holds ${nowNew}/${nowOld}`,
+      );
+    }
+    return success(
+      check,
+      target,
+      placed.ms,
+      `PIN accepted by DTMF; message from ${oldest.caller} played and moved to Old; NOTIFY Messages-Waiting: ${s.messagesWaiting ? "yes" : "no"}, Voice-Message: ${s.newMessages}/${s.oldMessages}`,
+    );
+  } finally {
+    await register(lab, user.name, 0);
+  }
+}
+
+/** Subscriber access refuses a wrong PIN: no sign-in, and the new messages stay new. */
+export async function checkWrongPin(lab: StartedLocalLab, user: TopologyUser): Promise<CheckResult> {
+  const pin = user.pin;
+  const check = "subscriber access, wrong PIN";
+  const number = contactFor(lab, user, "subscriber-access");
+  const target = `${user.name} dials ${number ?? "?"} -> ${mailboxName(user)}`;
+  if (!number) return failure(check, target, 0, `no subscriber-access contact serves ${mailboxName(user)}`);
+  const wrong = [...pin].map((d) => String((Number(d) + 1) % 10)).join("");
+  const before = (await listMessages(lab)).filter((m) => isMailboxOf(m, user) && m.folder === "INBOX").length;
+  const placed = await call(lab, {
+    from: user.name,
+    to: number,
+    media: { keys: keyPresses(`${wrong}#`, 1500) },
+    holdSeconds: 6,
+    timeoutSeconds: 25,
+  });
+  const lines = await umLogLines(lab, user.mailboxNode, `umlab-subscriber-access call-id=${placed.callId}`);
+  const after = (await listMessages(lab)).filter((m) => isMailboxOf(m, user) && m.folder === "INBOX").length;
+  if (!lines.some((l) => l.includes("state=pin")))
+    return failure(check, target, placed.ms, `the call did not reach the PIN prompt: ${lastLines(placed.output)}`);
+  if (lines.some((l) => l.includes("state=signed-in"))) return failure(check, target, placed.ms, `PIN ${wrong} was accepted`);
+  if (after !== before) return failure(check, target, placed.ms, `new messages changed from ${before} to ${after}`);
+  return success(check, target, placed.ms, `PIN ${wrong} refused; ${after} new message(s) untouched`);
+}
+
+/** Auto attendant: a caller from outside keys the user's extension and '#' and is put through to the user's phone. */
+export async function checkAutoAttendant(lab: StartedLocalLab, user: TopologyUser): Promise<CheckResult> {
+  const check = "auto attendant";
+  const number = contactFor(lab, user, "auto-attendant");
+  const target = `outside dials ${number ?? "?"}, keys ${user.extension} -> ${user.name}'s phone`;
+  if (!number) return failure(check, target, 0, `no auto-attendant contact serves ${mailboxName(user)}`);
+  if (!lab.topology.nodes.some((n) => n.name === OUTSIDE_PHONE)) return failure(check, target, 0, "the lab has no outside phone");
+  const reg = await register(lab, user.name);
+  if (!reg.ok) return failure(check, target, reg.ms, `the phone could not register: ${lastLines(reg.output)}`);
+  try {
+    const answered = answer(lab, user.name, 30);
+    await new Promise((r) => setTimeout(r, 300));
+    const placed = await call(lab, {
+      from: "outside",
+      to: number,
+      media: { keys: keyPresses(`${user.extension}#`, 1500) },
+      holdSeconds: 8,
+      timeoutSeconds: 30,
+    });
+    const rang = await answered;
+    const lines = await umLogLines(lab, user.mailboxNode, `umlab-auto-attendant call-id=${placed.callId}`);
+    if (!placed.ok) return failure(check, target, placed.ms, `the outside call failed: ${lastLines(placed.output)}`);
+    if (!lines.some((l) => l.includes(`target=${sipUser(user)}`)))
+      return failure(
+        check,
+        target,
+        placed.ms,
+        `the auto attendant did not pick ${user.name}: ${lines.join(" | ") || "no auto-attendant log for this call"}`,
+      );
+    if (!rang.ok)
+      return failure(check, target, placed.ms, `${user.name}'s phone was not put through and answered: ${lastLines(rang.output)}`);
+    return success(
+      check,
+      target,
+      placed.ms,
+      `DTMF ${user.extension}# understood; ${user.name}'s phone rang, answered and was hung up by the attendant's bridge`,
+    );
+  } finally {
+    await register(lab, user.name, 0);
+  }
+}
+
+/** The mode's call checks: connectivity, isolation, UM features per UM in play, then deposits for every user. */
 export async function runChecks(lab: StartedLocalLab, options: CheckOptions = {}): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const report = (rs: CheckResult[]) => {
@@ -181,13 +387,20 @@ export async function runChecks(lab: StartedLocalLab, options: CheckOptions = {}
   report(await checkConnectivity(lab));
   report(await checkIsolation(lab));
   const users = lab.topology.users.filter((u) => !options.users || options.users.includes(u.name));
+  // One user per (UM, tenant) that has contacts exercises message waiting, subscriber access and the auto attendant.
+  const seen = new Set<string>();
+  for (const u of users) {
+    const key = `${u.mailboxNode}/${tenantOf(u)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    report([await checkDirectDepositAndMwi(lab, u, options)]);
+    if (contactFor(lab, u, "subscriber-access")) {
+      report([await checkWrongPin(lab, u)]);
+      report([await checkSubscriberAccess(lab, u)]);
+    }
+    if (contactFor(lab, u, "auto-attendant")) report([await checkAutoAttendant(lab, u)]);
+  }
   for (const u of users) report([await checkDeposit(lab, u, true, options)]);
   for (const u of users) report([await checkDeposit(lab, u, false, options)]);
   return results;
 }
-
-function lastLines(output: string, n = 4): string {
-  return output.trim().split("\n").filter(Boolean).slice(-n).join(" | ").slice(0, 400);
-}
-
-export { sipUser };

@@ -68,9 +68,9 @@ export async function readRecording(lab: StartedLocalLab, message: VoiceMessage)
   return Buffer.from(r.output.trim(), "base64");
 }
 
-/** The UM's log line for a deposit (written by the rendered dialplan), by SIP Call-ID. */
-export async function depositLogLine(lab: StartedLocalLab, node: string, callId: string): Promise<string | undefined> {
+/** Lines of a UM's log (the rendered dialplan writes umlab-... lines) that contain `needle`. */
+export async function umLogLines(lab: StartedLocalLab, node: string, needle: string): Promise<string[]> {
   nodeOf(lab.topology, node);
-  const r = await lab.exec(node, ["grep", "-F", `umlab-deposit call-id=${callId}`, "/var/log/asterisk/messages.log"]);
-  return r.output.split("\n").find((l) => l.includes(callId));
+  const r = await lab.exec(node, ["grep", "-F", needle, "/var/log/asterisk/messages.log"]);
+  return r.output.split("\n").filter((l) => l.includes(needle));
 }

@@ -31,6 +31,58 @@ export function tonePcap(hz: number, seconds: number): Buffer {
   return pcapOf(packets);
 }
 
+/** RTP payload type of telephone-event in umlab's SDP (a=rtpmap:101 telephone-event/8000). */
+export const TELEPHONE_EVENT_PT = 101;
+const DTMF_EVENTS = "0123456789*#";
+
+/** One key press: the digit and when it starts, in ms after the call is answered. */
+export interface KeyPress {
+  readonly digit: string;
+  readonly atMs: number;
+}
+
+/** Key presses for a string of digits: the first at `startMs`, then one every `everyMs`. */
+export function keyPresses(digits: string, startMs: number, everyMs = 250): KeyPress[] {
+  return [...digits].map((digit, i) => ({ digit, atMs: startMs + i * everyMs }));
+}
+
+/**
+ * A pcap of a phone keying digits: PCMU silence every 20 ms from the moment of answer (so SIPp,
+ * which replays relative to the first packet, keeps the delays), and per key 100 ms of RFC 4733
+ * telephone-event packets (marker on the first) then the end packet three times, in place of audio.
+ */
+export function dtmfPcap(presses: readonly KeyPress[], tailMs = 500): Buffer {
+  const packets: RtpPacket[] = [];
+  const busy: [number, number][] = [];
+  const steps = 5;
+  for (const { digit, atMs } of presses) {
+    const event = DTMF_EVENTS.indexOf(digit);
+    if (event < 0 || digit.length !== 1) throw new Error(`digit ${JSON.stringify(digit)} is not a DTMF key; allowed: 0-9, *, #`);
+    const start = Math.round(atMs / PTIME_MS) * PTIME_MS;
+    const timestamp = (start * SAMPLE_RATE) / 1000;
+    for (let i = 1; i <= steps + 3; i++) {
+      const end = i > steps;
+      const duration = Math.min(i, steps) * SAMPLES_PER_PACKET;
+      const payload = Buffer.from([event, (end ? 0x80 : 0) | 10, duration >> 8, duration & 0xff]);
+      packets.push({
+        pt: TELEPHONE_EVENT_PT,
+        marker: i === 1,
+        timestamp,
+        payload,
+        atMs: start + (Math.min(i, steps) - 1) * PTIME_MS + (end ? i - steps : 0),
+      });
+    }
+    busy.push([start, start + steps * PTIME_MS]);
+  }
+  const last = Math.max(0, ...busy.map(([, e]) => e)) + tailMs;
+  const silence = Buffer.alloc(SAMPLES_PER_PACKET, 0xff);
+  for (let t = 0; t <= last; t += PTIME_MS) {
+    if (busy.some(([a, b]) => t >= a && t < b)) continue;
+    packets.push({ pt: 0, marker: t === 0, timestamp: (t * SAMPLE_RATE) / 1000, payload: silence, atMs: t });
+  }
+  return pcapOf(packets.sort((a, b) => a.atMs - b.atMs));
+}
+
 function pcapOf(packets: readonly RtpPacket[]): Buffer {
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);

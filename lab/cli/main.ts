@@ -82,10 +82,12 @@ export function printableTopology(t: Topology, states?: Record<string, string>) 
       extension: u.extension,
       sipUri: u.sipUri,
       password: u.password,
+      pin: u.pin,
       mailbox: u.mailbox,
       mailboxNode: u.mailboxNode,
       ...(u.tenant ? { tenant: u.tenant } : {}),
     })),
+    contacts: t.contacts,
   };
 }
 

@@ -11,7 +11,8 @@ function umlab(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe("umlab command line", () => {
+// Each case spawns the command (about a second each): generous timeouts for a loaded machine.
+describe("umlab command line", { timeout: 60_000 }, () => {
   it("prints help for each command", () => {
     for (const cmd of ["up", "test", "status", "mailbox", "down"]) {
       const r = umlab([cmd, "--help"]);

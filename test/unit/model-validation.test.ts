@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  ExUmContact,
   FrontEnd,
   HostedUm,
   HostedVoicemailPolicy,
@@ -90,7 +91,7 @@ describe("invalid models are rejected with the field, the value and what is allo
             ["bob", {}],
           ],
         }),
-      /user "bob": extension "1001" is already used by user "alice"; allowed: unique values/,
+      /user "bob": extension "1001" is already used by user "alice" \(on-premises\); allowed: unique values/,
     ],
     [
       "bad extension",
@@ -244,6 +245,81 @@ describe("invalid models are rejected with the field, the value and what is allo
         })(),
       /hostedVoicemailPolicy "G" has scope "global"; allowed: a policy created with PolicyScope.user\(\)/,
     ],
+    [
+      "contact without a policy",
+      () => {
+        const lab = new UmLab(undefined, "t", { mode: "cross-premises", sipDomain: "contoso.test" });
+        const p = new HostedVoicemailPolicy(lab, "Alice", { scope: PolicyScope.user(), destination: "exap.um.provider.test" });
+        new User(lab, "alice", { extension: "1001", password: "Secret-123", pin: "1234", hostedVoicemailPolicy: p });
+        new ExUmContact(lab, "SA", { kind: "subscriber-access", displayNumber: "1800" });
+        return lab;
+      },
+      /contact "SA": has no hosted voice mail policy, so it would do nothing; allowed: grant it a policy/,
+    ],
+    [
+      "contact under a policy without destination",
+      () =>
+        build("cross-premises", {
+          extra: (lab) => {
+            const p = new HostedVoicemailPolicy(lab, "Empty", { scope: PolicyScope.user() });
+            new ExUmContact(lab, "AA", { kind: "auto-attendant", displayNumber: "1801", hostedVoicemailPolicy: p });
+          },
+        }),
+      /contact "AA": policy "Empty" has no destination, so the contact would do nothing/,
+    ],
+    [
+      "duplicate display number",
+      () =>
+        build("mixed", {
+          users: [["alice", { mailbox: "on-premises" }]],
+          extra: (lab) => {
+            new ExUmContact(lab, "SA", { kind: "subscriber-access", displayNumber: "1900", location: "on-premises" });
+            new ExUmContact(lab, "AA", { kind: "auto-attendant", displayNumber: "1900", location: "on-premises" });
+          },
+        }),
+      /contact "AA": displayNumber "1900" is already used by contact "SA"; allowed: a number no user or contact has/,
+    ],
+    [
+      "display number of a user",
+      () =>
+        build("on-premises", {
+          extra: (lab) => {
+            new ExUmContact(lab, "SA", { kind: "subscriber-access", displayNumber: "1001" });
+          },
+        }),
+      /contact "SA": displayNumber "1001" is already used by user "alice"/,
+    ],
+    [
+      "bad display number",
+      () =>
+        build("on-premises", {
+          extra: (lab) => {
+            new ExUmContact(lab, "SA", { kind: "subscriber-access", displayNumber: "19-00" });
+          },
+        }),
+      /contact "SA": displayNumber "19-00" is invalid; allowed: 3 to 15 digits, optionally with a leading '\+'/,
+    ],
+    [
+      "hosted contact in on-premises mode",
+      () =>
+        build("on-premises", {
+          extra: (lab) => {
+            new ExUmContact(lab, "SA", { kind: "subscriber-access", displayNumber: "1800", location: "hosted" });
+          },
+        }),
+      /contact "SA": location "hosted" is not allowed in mode "on-premises"/,
+    ],
+    [
+      "same extension twice in one tenant",
+      () =>
+        build("cross-premises", {
+          users: [
+            ["alice", {}],
+            ["bob", {}],
+          ],
+        }),
+      /user "bob": extension "1001" is already used by user "alice" \(tenant contoso.test\)/,
+    ],
   ];
 
   it("covers at least 12 distinct rules", () => {
@@ -269,6 +345,24 @@ describe("invalid models are rejected with the field, the value and what is allo
       throw new Error("accepted");
     })();
     expect(err.problems.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("multi-tenant hosted UM", () => {
+  it("lets two tenants use the same extension", () => {
+    const lab = build("cross-premises", {
+      users: [["alice", {}]],
+      extra: (l) => {
+        const f = new HostedVoicemailPolicy(l, "Fabrikam", {
+          scope: PolicyScope.user(),
+          destination: "exap.um.provider.test",
+          organization: "fabrikam.test",
+        });
+        new User(l, "erin", { extension: "1001", password: "Secret-123", pin: "1234", hostedVoicemailPolicy: f });
+      },
+    });
+    expect(() => lab.validateModel()).not.toThrow();
+    expect(lab.users.map((u) => u.tenant)).toEqual(["contoso.test", "fabrikam.test"]);
   });
 });
 

@@ -32,11 +32,12 @@ describe("front end (Kamailio)", () => {
   it("routes each user to their own UM: on-prem directly, hosted through the edge with destination and organization", () => {
     const { lab, t } = mixed();
     const cfg = renderFrontEndConfig(lab, t);
-    expect(cfg).toContain('$sht(mbx=>alice) = "on-premises";');
-    expect(cfg).toContain('$sht(mbx=>carol) = "hosted";');
-    expect(cfg).toContain('$sht(vmdest=>carol) = "exap.um.provider.test";');
-    expect(cfg).toContain('$sht(vmorg=>carol) = "contoso.test";');
-    expect(cfg).not.toContain("$sht(vmdest=>alice)");
+    expect(cfg).toContain('$sht(loc=>alice) = "on-premises";');
+    expect(cfg).toContain('$sht(loc=>carol) = "hosted";');
+    expect(cfg).toContain('$sht(dest=>carol) = "exap.um.provider.test";');
+    expect(cfg).toContain('$sht(org=>carol) = "contoso.test";');
+    expect(cfg).toContain('$sht(org=>erin) = "fabrikam.test";');
+    expect(cfg).not.toContain("$sht(dest=>alice)");
     expect(cfg).toContain('$du = "sip:10.61.0.30:5060";');
     expect(cfg).toContain('$du = "sip:10.61.0.20:5060";');
   });
@@ -55,8 +56,8 @@ describe("front end (Kamailio)", () => {
       destination: "exap.um.provider.test",
       organization: "fabrikam.test,contoso.test",
     });
-    new User(lab, "erin", { extension: "1005", password: "Secret-123", pin: "5555", mailbox: "hosted", hostedVoicemailPolicy: p });
-    expect(renderFrontEndConfig(lab, topologyOf(lab))).toContain('$sht(vmorg=>erin) = "fabrikam.test%2Ccontoso.test";');
+    new User(lab, "erin2", { extension: "1005", password: "Secret-123", pin: "5555", mailbox: "hosted", hostedVoicemailPolicy: p });
+    expect(renderFrontEndConfig(lab, topologyOf(lab))).toContain('$sht(org=>erin2) = "fabrikam.test%2Ccontoso.test";');
   });
 });
 
@@ -112,8 +113,45 @@ describe("UMs (Asterisk)", () => {
     const { lab, t } = mixed();
     const files = renderLab(lab, t);
     const greetings = (files.get("hosted-um") ?? []).filter((f) => f.path.startsWith("greetings/"));
-    expect(greetings.map((g) => g.path)).toEqual(["greetings/contoso.test/1003/unavail.wav", "greetings/contoso.test/1004/unavail.wav"]);
+    expect(greetings.map((g) => g.path)).toEqual([
+      "greetings/contoso.test/1003/unavail.wav",
+      "greetings/contoso.test/1004/unavail.wav",
+      "greetings/fabrikam.test/1003/unavail.wav",
+    ]);
     expect((greetings[0]?.content as Buffer | undefined)?.length ?? Infinity).toBeLessThan(16_000); // under a second of audio
+  });
+});
+
+describe("multi-tenant hosted UM and contacts", () => {
+  it("keeps two tenants' mailboxes with the same number apart, and makes the shared number ambiguous to dial", () => {
+    const { lab, t } = mixed();
+    const hosted = renderAsteriskConfig(lab, t, "hosted-um");
+    expect(hosted["voicemail.conf"]).toMatch(/\[fabrikam\.test\]\n1003 => 5555,Erin,,,/);
+    expect(hosted["extensions.conf"]).toContain("MBX_contosotest_carol=1003");
+    expect(hosted["extensions.conf"]).toContain("MBX_fabrikamtest_erin=1003");
+    const fe = renderFrontEndConfig(lab, t);
+    expect(fe).toContain('$sht(amb=>1003) = "1";');
+    expect(fe).not.toContain("$sht(ext=>1003)");
+    expect(fe).toContain('sl_send_reply("485", "Ambiguous: dial the user by name");');
+  });
+
+  it("routes contact numbers to their UM's pilot; only the auto attendant takes unauthenticated callers", () => {
+    const { lab, t } = mixed();
+    const fe = renderFrontEndConfig(lab, t);
+    expect(fe).toContain('$sht(contact=>1900) = "subscriber-access";');
+    expect(fe).toContain('$sht(contact=>1801) = "auto-attendant";');
+    expect(fe).toContain('$sht(loc=>1800) = "hosted";');
+    expect(fe).toContain('$sht(anyone=>1901) = "1";');
+    expect(fe).not.toContain("$sht(anyone=>1900)");
+  });
+
+  it("sends message waiting for every mailbox to the user's SIP URI through the UM's peer", () => {
+    const { lab, t } = mixed();
+    const onprem = renderAsteriskConfig(lab, t, "onprem-um")["pjsip.conf"] as string;
+    const hosted = renderAsteriskConfig(lab, t, "hosted-um")["pjsip.conf"] as string;
+    expect(onprem).toMatch(/\[mwi-alice\]\ntype=endpoint\n[^[]*mailboxes=1001@onprem\noutbound_proxy=sip:10\.61\.0\.10:5060\\;lr/);
+    expect(onprem).toContain("contact=sip:alice@contoso.test");
+    expect(hosted).toMatch(/mailboxes=1003@fabrikam\.test\noutbound_proxy=sip:10\.62\.0\.30:5061\\;lr\\;transport=tls/);
   });
 });
 

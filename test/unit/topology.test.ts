@@ -12,7 +12,17 @@ describe("topology (the up/status JSON contract)", () => {
   it("cross-premises mode puts every mailbox on the hosted UM, behind the edge", () => {
     const t = topologyOf(defaultLab({ mode: "cross-premises" }), { instance: "x" });
     expect(t.nodes.map((n) => n.role).filter((r) => r !== "phone")).toEqual(["frontend", "edge", "hosted-um"]);
-    expect(t.users.every((u) => u.mailboxNode === "hosted-um" && u.tenant === "contoso.test")).toBe(true);
+    expect(t.users.map((u) => [u.name, u.mailboxNode, u.tenant])).toEqual([
+      ["alice", "hosted-um", "contoso.test"],
+      ["bob", "hosted-um", "contoso.test"],
+      ["carol", "hosted-um", "contoso.test"],
+      ["dave", "hosted-um", "contoso.test"],
+      ["erin", "hosted-um", "fabrikam.test"],
+    ]);
+    expect(t.contacts.map((c) => [c.displayNumber, c.kind, c.umNode])).toEqual([
+      ["1800", "subscriber-access", "hosted-um"],
+      ["1801", "auto-attendant", "hosted-um"],
+    ]);
   });
 
   it("mixed mode has both UMs and routes per user; only the edge sits on both networks", () => {
@@ -22,6 +32,7 @@ describe("topology (the up/status JSON contract)", () => {
       ["bob", "onprem-um"],
       ["carol", "hosted-um"],
       ["dave", "hosted-um"],
+      ["erin", "hosted-um"],
     ]);
     const dual = t.nodes.filter((n) => n.addresses.corp && n.addresses.provider).map((n) => n.name);
     expect(dual).toEqual(["edge"]);
