@@ -2,7 +2,7 @@ import { ExUmContact } from "../contact.js";
 import type { UmLab } from "../lab.js";
 import { OnPremUm } from "../onprem-um.js";
 import { HostedUm } from "../provider.js";
-import { addressOf, type Topology } from "../topology.js";
+import { addressOf, nodeOf, type Topology } from "../topology.js";
 import type { User } from "../user.js";
 import type { Port } from "../values.js";
 import { asteriskKey, ROUTING_PARAM_ORG } from "./common.js";
@@ -67,6 +67,11 @@ interface UmView {
   readonly rtp: Port;
   /** the SIP peer the UM talks to: the front end (on-prem) or the edge's provider side (hosted) */
   readonly peerIp: string;
+  /**
+   * How the UM addresses that peer: by FQDN over TLS, so that the edge's certificate (issued to
+   * its FQDN) verifies; by address over UDP.
+   */
+  readonly peerHost: string;
   readonly tls: boolean;
   readonly users: readonly User[];
   /** voice-mail context of a user: "onprem", or the hosted tenant */
@@ -84,6 +89,7 @@ function viewOf(lab: UmLab, topology: Topology, role: UmRole): UmView {
       fqdn: um.fqdn,
       rtp: um.rtpPorts,
       peerIp: addressOf(topology, "frontend", "corp"),
+      peerHost: addressOf(topology, "frontend", "corp"),
       tls: false,
       users: lab.users.filter((u) => u.mailbox === "on-premises"),
       contextOf: () => OnPremUm.CONTEXT,
@@ -98,6 +104,7 @@ function viewOf(lab: UmLab, topology: Topology, role: UmRole): UmView {
     fqdn: um.fqdn,
     rtp: um.rtpPorts,
     peerIp: addressOf(topology, "edge", "provider"),
+    peerHost: nodeOf(topology, "edge").fqdn,
     tls: true,
     users: lab.users.filter((u) => u.mailbox === "hosted"),
     contextOf: (u) => u.tenant ?? lab.sipDomain,
@@ -142,7 +149,7 @@ bind=0.0.0.0:${OnPremUm.SIP.from}
   const transportName = um.tls ? "transport-tls" : "transport-udp";
   const peerPort = um.tls ? HostedUm.SIP_TLS.from : OnPremUm.SIP.from;
   const peer = peerOf(um);
-  const proxy = `sip:${um.peerIp}:${peerPort}\\;lr${um.tls ? "\\;transport=tls" : ""}`;
+  const proxy = `sip:${um.peerHost}:${peerPort}\\;lr${um.tls ? "\\;transport=tls" : ""}`;
   // Unsolicited MWI (Asterisk's res_pjsip_mwi): one endpoint per mailbox whose contact is the user's
   // SIP URI, reached through the peer, which routes it to the user's registered phone.
   const mwi = um.users
@@ -180,7 +187,7 @@ outbound_proxy=${proxy}
 
 [${peer}]
 type=aor
-contact=sip:${um.peerIp}:${peerPort}${um.tls ? ";transport=tls" : ""}
+contact=sip:${um.peerHost}:${peerPort}${um.tls ? ";transport=tls" : ""}
 
 [${peer}]
 type=identify

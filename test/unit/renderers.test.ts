@@ -151,7 +151,7 @@ describe("multi-tenant hosted UM and contacts", () => {
     const hosted = renderAsteriskConfig(lab, t, "hosted-um")["pjsip.conf"] as string;
     expect(onprem).toMatch(/\[mwi-alice\]\ntype=endpoint\n[^[]*mailboxes=1001@onprem\noutbound_proxy=sip:10\.61\.0\.10:5060\\;lr/);
     expect(onprem).toContain("contact=sip:alice@contoso.test");
-    expect(hosted).toMatch(/mailboxes=1003@fabrikam\.test\noutbound_proxy=sip:10\.62\.0\.30:5061\\;lr\\;transport=tls/);
+    expect(hosted).toMatch(/mailboxes=1003@fabrikam\.test\noutbound_proxy=sip:sip\.contoso\.test:5061\\;lr\\;transport=tls/);
   });
 });
 
