@@ -203,7 +203,10 @@ export async function checkDirectDepositAndMwi(
   const reg = await register(lab, callee.name);
   if (!reg.ok) return failure(check, target, reg.ms, `callee's phone could not register: ${lastLines(reg.output)}`);
   try {
-    const notified = waitForNotify(lab, callee.name, toneSeconds + 25);
+    // A NOTIFY of an older state (no messages) may still be under way: then wait for the next one.
+    const notified = waitForNotify(lab, callee.name, toneSeconds + 25).then((r) =>
+      r.summary && !r.summary.messagesWaiting ? waitForNotify(lab, callee.name, toneSeconds + 25) : r,
+    );
     await new Promise((r) => setTimeout(r, 300));
     const placed = await call(lab, {
       from: caller.name,
