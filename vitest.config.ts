@@ -9,6 +9,10 @@ export default defineConfig({
         test: { name: "unit", include: ["test/unit/**/*.test.ts"] },
       },
       {
+        // The Azure stack, synthesized offline: no cdktf CLI, no provider download, no account.
+        test: { name: "synth", include: ["test/synth/**/*.test.ts"], testTimeout: 60_000 },
+      },
+      {
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],

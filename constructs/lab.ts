@@ -24,29 +24,50 @@ export interface AddressPlanProps {
    * @default "10.62.0.0/24"
    */
   readonly provider?: string;
+  /**
+   * Azure only: the DMZ subnet of the enterprise VNet, where the edge's external NIC and its
+   * public address live (an Azure VM's NICs all sit in one VNet).
+   * @default "10.63.0.0/24"
+   */
+  readonly dmz?: string;
 }
 
 /** Where the lab's two networks are. Azure uses it as is; a local run may move it to free subnets. */
 export class AddressPlan {
   readonly corp: Cidr;
   readonly provider: Cidr;
+  readonly dmz: Cidr;
 
   constructor(props: AddressPlanProps = {}) {
     this.corp = Cidr.of("addressPlan.corp", props.corp ?? "10.61.0.0/24");
     this.provider = Cidr.of("addressPlan.provider", props.provider ?? "10.62.0.0/24");
+    this.dmz = Cidr.of("addressPlan.dmz", props.dmz ?? "10.63.0.0/24");
     this.checkDisjoint();
   }
 
   /** The same plan moved `k` networks further on, for a local run whose subnets are taken. */
   shifted(k: number): AddressPlan {
-    return new AddressPlan({ corp: this.corp.shifted(k).toString(), provider: this.provider.shifted(k).toString() });
+    return new AddressPlan({
+      corp: this.corp.shifted(k).toString(),
+      provider: this.provider.shifted(k).toString(),
+      dmz: this.dmz.shifted(k).toString(),
+    });
   }
 
   private checkDisjoint(): void {
-    if (this.corp.overlaps(this.provider)) {
-      throw new LabModelError(
-        `addressPlan.provider ${shown(this.provider.toString())} overlaps addressPlan.corp ${shown(this.corp.toString())}; allowed: two disjoint networks`,
-      );
+    const nets: [string, Cidr][] = [
+      ["corp", this.corp],
+      ["provider", this.provider],
+      ["dmz", this.dmz],
+    ];
+    for (const [i, [a, ca]] of nets.entries()) {
+      for (const [b, cb] of nets.slice(i + 1)) {
+        if (ca.overlaps(cb)) {
+          throw new LabModelError(
+            `addressPlan.${b} ${shown(cb.toString())} overlaps addressPlan.${a} ${shown(ca.toString())}; allowed: disjoint networks`,
+          );
+        }
+      }
     }
   }
 }

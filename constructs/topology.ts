@@ -1,10 +1,19 @@
 import type { ContactKind } from "./contact.js";
 import type { AddressPlan, DeploymentMode, UmLab } from "./lab.js";
 import type { MailboxLocation } from "./user.js";
+import { Port } from "./values.js";
 
 /** The roles a node can play; stable names, part of the JSON contract. */
 export type NodeRole = "frontend" | "onprem-um" | "edge" | "hosted-um" | "phone";
-export type NetworkRole = "corp" | "provider";
+/**
+ * corp: front end, on-prem UM, phones, the edge's internal side. provider: the hosted UM.
+ * dmz (Azure only): the edge's external NIC, with a public address; locally the edge's external
+ * side sits on the provider network instead.
+ */
+export type NetworkRole = "corp" | "provider" | "dmz";
+
+/** Where a topology is realized: local Docker networks, or Azure VNets with public addresses. */
+export type Realization = "local" | "azure";
 
 /** Host numbers inside each network: one place decides where every role sits. */
 export const HOST_NUMBERS = {
@@ -16,6 +25,18 @@ export const HOST_NUMBERS = {
   phone: 100,
   /** a phone outside the enterprise (no account), for the auto attendant */
   outside: 99,
+} as const;
+
+/**
+ * The test phones' ports (SIPp): the registered contact, the port calls are placed from, and the
+ * RTP ports of calls placed and answered. Firewalls (Azure NSGs) open exactly these.
+ */
+export const PHONE_PORTS = {
+  sip: Port.udp(5060),
+  callerSip: Port.udp(5070),
+  callerMedia: Port.udp(6000),
+  answerMedia: Port.udp(6100),
+  media: Port.udpRange(6000, 6101),
 } as const;
 
 /** The node name of the phone that calls from outside (no account at the front end). */
@@ -32,6 +53,8 @@ export interface TopologyNode {
   readonly container: string;
   readonly fqdn: string;
   readonly addresses: Partial<Record<NetworkRole, string>>;
+  /** Azure: the public address the other side sees (edge, hosted UM); may be a Terraform reference */
+  readonly publicAddress?: string;
   /** for phones: the user whose phone it is */
   readonly user?: string;
 }
@@ -78,6 +101,10 @@ export interface TopologyOptions {
   readonly instance?: string;
   /** @default the lab's own address plan */
   readonly plan?: AddressPlan;
+  /** @default "local" */
+  readonly realization?: Realization;
+  /** Azure: public addresses of the edge and the hosted UM (Terraform references at synth time). */
+  readonly publicAddresses?: Partial<Record<"edge" | "hosted-um", string>>;
 }
 
 /** Places a validated lab on its networks. Pure: the same model and options give the same topology. */
@@ -86,23 +113,32 @@ export function topologyOf(lab: UmLab, options: TopologyOptions = {}): Topology 
   const instance = options.instance ?? lab.node.id;
   const plan = options.plan ?? lab.addressPlan;
   const prefix = `umlab-${instance}`;
+  const azure = options.realization === "azure";
   const networks: TopologyNetwork[] = [{ name: `${prefix}-corp`, role: "corp", subnet: plan.corp.toString() }];
+  if (lab.usesProvider && azure) networks.push({ name: `${prefix}-dmz`, role: "dmz", subnet: plan.dmz.toString() });
   if (lab.usesProvider) networks.push({ name: `${prefix}-provider`, role: "provider", subnet: plan.provider.toString() });
+  const publicOf = (node: "edge" | "hosted-um") => {
+    const ip = options.publicAddresses?.[node];
+    return ip ? { publicAddress: ip } : {};
+  };
 
   const corp = (n: number) => plan.corp.host(n);
   const nodes: TopologyNode[] = [];
-  const add = (name: string, role: NodeRole, fqdn: string, addresses: TopologyNode["addresses"], user?: string) =>
-    nodes.push({ name, role, container: `${prefix}-${name}`, fqdn, addresses, ...(user ? { user } : {}) });
+  const add = (name: string, role: NodeRole, fqdn: string, addresses: TopologyNode["addresses"], extra: Partial<TopologyNode> = {}) =>
+    nodes.push({ name, role, container: `${prefix}-${name}`, fqdn, addresses, ...extra });
 
   const fe = lab.frontEnd;
   if (fe) add("frontend", "frontend", fe.fqdn, { corp: corp(HOST_NUMBERS.frontend) });
   if (lab.onPremUm) add("onprem-um", "onprem-um", lab.onPremUm.fqdn, { corp: corp(HOST_NUMBERS["onprem-um"]) });
   if (lab.edge) {
-    add("edge", "edge", lab.edge.fqdn, { corp: corp(HOST_NUMBERS.edge), provider: plan.provider.host(HOST_NUMBERS.edge) });
+    const external = azure ? { dmz: plan.dmz.host(HOST_NUMBERS.edge) } : { provider: plan.provider.host(HOST_NUMBERS.edge) };
+    add("edge", "edge", lab.edge.fqdn, { corp: corp(HOST_NUMBERS.edge), ...external }, publicOf("edge"));
   }
-  if (lab.hostedUm) add("hosted-um", "hosted-um", lab.hostedUm.fqdn, { provider: plan.provider.host(HOST_NUMBERS["hosted-um"]) });
+  if (lab.hostedUm) {
+    add("hosted-um", "hosted-um", lab.hostedUm.fqdn, { provider: plan.provider.host(HOST_NUMBERS["hosted-um"]) }, publicOf("hosted-um"));
+  }
   lab.users.forEach((u, i) => {
-    add(`phone-${u.name}`, "phone", `phone-${u.name}.${lab.sipDomain}`, { corp: corp(HOST_NUMBERS.phone + i) }, u.name);
+    add(`phone-${u.name}`, "phone", `phone-${u.name}.${lab.sipDomain}`, { corp: corp(HOST_NUMBERS.phone + i) }, { user: u.name });
   });
   if (lab.contacts.some((c) => c.kind === "auto-attendant")) {
     add(OUTSIDE_PHONE, "phone", "phone.outside.test", { corp: corp(HOST_NUMBERS.outside) });
@@ -149,6 +185,20 @@ export function nodeOf(topology: Topology, name: string): TopologyNode {
       `node ${JSON.stringify(name)} is not in this ${topology.mode} lab; nodes: ${topology.nodes.map((n) => n.name).join(", ")}`,
     );
   return node;
+}
+
+/** The address the edge's external side listens on: the DMZ NIC on Azure, the provider network locally. */
+export function edgeExternalAddress(topology: Topology): string {
+  const edge = nodeOf(topology, "edge");
+  const ip = edge.addresses.dmz ?? edge.addresses.provider;
+  if (!ip) throw new Error("the edge has no external address");
+  return ip;
+}
+
+/** How the provider reaches the edge: its public address on Azure, its provider-network address locally. */
+export function edgeAddressSeenByProvider(topology: Topology): string {
+  const edge = nodeOf(topology, "edge");
+  return edge.publicAddress ?? edgeExternalAddress(topology);
 }
 
 /** The address of a node on one network; throws when it is not attached there. */

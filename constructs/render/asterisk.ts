@@ -2,7 +2,7 @@ import { ExUmContact } from "../contact.js";
 import type { UmLab } from "../lab.js";
 import { OnPremUm } from "../onprem-um.js";
 import { HostedUm } from "../provider.js";
-import { addressOf, nodeOf, type Topology } from "../topology.js";
+import { addressOf, edgeAddressSeenByProvider, nodeOf, type Topology } from "../topology.js";
 import type { User } from "../user.js";
 import type { Port } from "../values.js";
 import { asteriskKey, ROUTING_PARAM_ORG } from "./common.js";
@@ -78,6 +78,8 @@ interface UmView {
   readonly contextOf: (u: User) => string;
   readonly contacts: readonly ExUmContact[];
   readonly sipDomain: string;
+  /** Azure: the UM's public address (NAT) and its own subnet, for SIP/SDP behind NAT */
+  readonly nat?: { readonly publicAddress: string; readonly localNet: string };
 }
 
 function viewOf(lab: UmLab, topology: Topology, role: UmRole): UmView {
@@ -103,14 +105,21 @@ function viewOf(lab: UmLab, topology: Topology, role: UmRole): UmView {
     role,
     fqdn: um.fqdn,
     rtp: um.rtpPorts,
-    peerIp: addressOf(topology, "edge", "provider"),
+    peerIp: edgeAddressSeenByProvider(topology),
     peerHost: nodeOf(topology, "edge").fqdn,
     tls: true,
     users: lab.users.filter((u) => u.mailbox === "hosted"),
     contextOf: (u) => u.tenant ?? lab.sipDomain,
     contacts: lab.contacts.filter((c) => c.location === "hosted"),
     sipDomain: lab.sipDomain,
+    ...natOf(topology),
   };
+}
+
+function natOf(topology: Topology): { nat?: UmView["nat"] } {
+  const um = nodeOf(topology, "hosted-um");
+  const localNet = topology.networks.find((n) => n.role === "provider")?.subnet;
+  return um.publicAddress && localNet ? { nat: { publicAddress: um.publicAddress, localNet } } : {};
 }
 
 /** Every Asterisk file of one UM, by file name (installed into /etc/asterisk). */
@@ -140,7 +149,7 @@ verify_client=yes
 require_client_cert=yes
 verify_server=yes
 method=tlsv1_2
-`
+${um.nat ? `external_signaling_address=${um.nat.publicAddress}\nexternal_media_address=${um.nat.publicAddress}\nlocal_net=${um.nat.localNet}\n` : ""}`
     : `[transport-udp]
 type=transport
 protocol=udp

@@ -2,7 +2,7 @@ import { KamailioEdge } from "../edge.js";
 import { FrontEnd } from "../front-end.js";
 import type { UmLab } from "../lab.js";
 import { HostedUm } from "../provider.js";
-import { addressOf, type Topology } from "../topology.js";
+import { addressOf, edgeExternalAddress, nodeOf, type Topology } from "../topology.js";
 
 /** Where the edge expects its TLS material inside the container. */
 export const EDGE_TLS_DIR = "/etc/umlab/tls";
@@ -19,7 +19,9 @@ export function renderEdgeConfig(lab: UmLab, topology: Topology): string {
   const hosted = lab.hostedUm;
   if (!edge || !provider || !hosted) throw new Error("the lab has no edge, hosting provider or hosted UM");
   const corpIp = addressOf(topology, "edge", "corp");
-  const provIp = addressOf(topology, "edge", "provider");
+  const provIp = edgeExternalAddress(topology);
+  // On Azure the provider sees the edge's public address (NAT in front of the DMZ NIC).
+  const publicIp = nodeOf(topology, "edge").publicAddress;
   const feIp = addressOf(topology, "frontend", "corp");
   const internal = KamailioEdge.INTERNAL_SIP.from;
   const federation = KamailioEdge.FEDERATION.from;
@@ -44,7 +46,7 @@ tcp_children=2
 auto_aliases=no
 enable_tls=yes
 listen=udp:${corpIp}:${internal}
-listen=tls:${provIp}:${federation}
+listen=tls:${provIp}:${federation}${publicIp ? ` advertise ${publicIp}:${federation}` : ""}
 alias="${edge.fqdn}"
 alias="${corpIp}:${internal}"
 alias="${provIp}:${federation}"
@@ -187,6 +189,11 @@ ${profile}
 ${profile}`;
 }
 
+function edgePublic(topology: Topology): string {
+  const ip = nodeOf(topology, "edge").publicAddress;
+  return ip ? `!${ip}` : "";
+}
+
 /** rtpengine.conf for the A/V edge: one interface per network, the model's media port range. */
 export function renderRtpengineConfig(lab: UmLab, topology: Topology): string {
   const edge = lab.edge;
@@ -194,7 +201,7 @@ export function renderRtpengineConfig(lab: UmLab, topology: Topology): string {
   return `# umlab A/V edge (rtpengine). Rendered from the lab model.
 [rtpengine]
 table = -1
-interface = internal/${addressOf(topology, "edge", "corp")};external/${addressOf(topology, "edge", "provider")}
+interface = internal/${addressOf(topology, "edge", "corp")};external/${edgeExternalAddress(topology)}${edgePublic(topology)}
 listen-ng = ${RTPENGINE_NG}
 port-min = ${edge.mediaPorts.from}
 port-max = ${edge.mediaPorts.to}

@@ -1,14 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { addressOf, nodeOf, OUTSIDE_PHONE, type TopologyUser } from "../../constructs/topology.js";
+import { addressOf, nodeOf, OUTSIDE_PHONE, PHONE_PORTS, type TopologyUser } from "../../constructs/topology.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
 import { putFile } from "../runtime/put-file.js";
 import { dtmfPcap, type KeyPress } from "./media.js";
 
-/** SIP ports inside a phone container: its registered contact, and the port it calls from. */
-const PHONE_SIP_PORT = 5060;
-const CALLER_SIP_PORT = 5070;
-const CALLER_MEDIA_PORT = 6000;
-const ANSWER_MEDIA_PORT = 6100;
+const PHONE_SIP_PORT = PHONE_PORTS.sip.from;
+const CALLER_SIP_PORT = PHONE_PORTS.callerSip.from;
+const CALLER_MEDIA_PORT = PHONE_PORTS.callerMedia.from;
+const ANSWER_MEDIA_PORT = PHONE_PORTS.answerMedia.from;
 /** What a call plays once answered (SIPp play_pcap_audio). */
 const PLAY_FILE = "/tmp/umlab-play.pcap";
 

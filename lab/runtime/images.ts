@@ -1,35 +1,11 @@
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { ImageName as ContainerImageName } from "testcontainers";
+import { IMAGE_NAMES, IMAGES_DIR, type ImageName, imageTag } from "../images/catalog.js";
 import { docker } from "./docker.js";
 
-/** lab/images: one folder per image, plus common/ shared by all; it is the build context. */
-export const IMAGES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "images");
-
-export type ImageName = "kamailio" | "asterisk" | "sipp";
-export const IMAGE_NAMES: readonly ImageName[] = ["kamailio", "asterisk", "sipp"];
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir)
-    .flatMap((f) => {
-      const p = join(dir, f);
-      return statSync(p).isDirectory() ? filesUnder(p) : [p];
-    })
-    .sort();
-}
-
-/** The image tag: a hash of its Dockerfile folder and common/, so an unchanged image is reused. */
-export function imageTag(name: ImageName): string {
-  const h = createHash("sha256");
-  for (const f of [...filesUnder(join(IMAGES_DIR, name)), ...filesUnder(join(IMAGES_DIR, "common"))]) {
-    h.update(relative(IMAGES_DIR, f));
-    h.update(readFileSync(f));
-  }
-  return `umlab-${name}:${h.digest("hex").slice(0, 12)}`;
-}
+export { IMAGE_NAMES, IMAGES_DIR, type ImageName, imageTag };
 
 /**
  * Builds an image unless a build of the same content exists. Uses the docker CLI with the

@@ -1,11 +1,12 @@
 import type Dockerode from "dockerode";
 import type { UmLab } from "../../constructs/lab.js";
-import { type RenderedFile, renderLab } from "../../constructs/render/index.js";
+import type { RenderedFile } from "../../constructs/render/index.js";
 import { type Topology, type TopologyNode, topologyOf } from "../../constructs/topology.js";
-import { phoneFiles, scenarioFiles } from "../calls/assets.js";
+import { IMAGE_OF_ROLE } from "../images/catalog.js";
 import { docker, LABEL, LabError } from "./docker.js";
 import { ensureImage, type ImageName } from "./images.js";
 import { LabNodeContainer } from "./node-container.js";
+import { nodeFiles, tlsParties } from "./node-files.js";
 import { makeLabPki } from "./pki.js";
 
 export type Log = (line: string) => void;
@@ -18,14 +19,6 @@ export interface LocalLabOptions {
   /** Seconds each node may take to become healthy. @default 60 */
   readonly healthTimeoutSeconds?: number;
 }
-
-const IMAGE_OF: Record<TopologyNode["role"], ImageName> = {
-  frontend: "kamailio",
-  edge: "kamailio",
-  "onprem-um": "asterisk",
-  "hosted-um": "asterisk",
-  phone: "sipp",
-};
 
 /** Raised when a lab instance of the same name already exists. */
 export class LabExistsError extends LabError {}
@@ -61,7 +54,7 @@ export class LocalLab {
       );
     }
     const topology0 = topologyOf(this.lab, { instance: this.instance });
-    const needed = [...new Set(topology0.nodes.map((n) => IMAGE_OF[n.role]))];
+    const needed = [...new Set(topology0.nodes.map((n) => IMAGE_OF_ROLE[n.role]))];
     const images = new Map<ImageName, string>();
     for (const name of needed) {
       const { tag, builtSeconds } = await ensureImage(name, this.log);
@@ -91,7 +84,9 @@ export class LocalLab {
       }
       const files = this.filesByNode(topology);
       await Promise.all(
-        topology.nodes.map((node) => this.startNode(topology, node, images.get(IMAGE_OF[node.role]) as string, files.get(node.name) ?? [])),
+        topology.nodes.map((node) =>
+          this.startNode(topology, node, images.get(IMAGE_OF_ROLE[node.role]) as string, files.get(node.name) ?? []),
+        ),
       );
       const lab = new StartedLocalLab(topology);
       await Promise.all(topology.nodes.map((node) => lab.waitHealthy(node, this.healthTimeoutMs)));
@@ -105,24 +100,8 @@ export class LocalLab {
   }
 
   private filesByNode(topology: Topology): Map<string, RenderedFile[]> {
-    const files = renderLab(this.lab, topology);
-    const pkiParties: Record<string, string> = {};
-    for (const n of topology.nodes) if (n.role === "edge" || n.role === "hosted-um") pkiParties[n.name] = n.fqdn;
-    const pki = Object.keys(pkiParties).length > 0 ? makeLabPki(pkiParties) : {};
-    for (const node of topology.nodes) {
-      const list = files.get(node.name) ?? [];
-      const tls = pki[node.name];
-      if (tls)
-        list.push(
-          { path: "tls/ca.crt", content: tls.ca },
-          { path: "tls/node.crt", content: tls.cert },
-          { path: "tls/node.key", content: tls.key },
-        );
-      if (node.role === "phone") list.push(...phoneFiles());
-      if (node.role === "frontend" || node.role === "edge") list.push(...scenarioFiles());
-      files.set(node.name, list);
-    }
-    return files;
+    const parties = tlsParties(topology);
+    return nodeFiles(this.lab, topology, Object.keys(parties).length > 0 ? makeLabPki(parties) : {});
   }
 
   private async startNode(topology: Topology, node: TopologyNode, image: string, files: RenderedFile[]): Promise<void> {

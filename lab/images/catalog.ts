@@ -1,0 +1,47 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { NodeRole } from "../../constructs/topology.js";
+
+/** lab/images: one folder per image, plus common/ shared by all; it is the build context. */
+export const IMAGES_DIR = dirname(fileURLToPath(import.meta.url));
+
+export type ImageName = "kamailio" | "asterisk" | "sipp";
+export const IMAGE_NAMES: readonly ImageName[] = ["kamailio", "asterisk", "sipp"];
+
+/** Which image runs each role, locally and on Azure alike. */
+export const IMAGE_OF_ROLE: Record<NodeRole, ImageName> = {
+  frontend: "kamailio",
+  edge: "kamailio",
+  "onprem-um": "asterisk",
+  "hosted-um": "asterisk",
+  phone: "sipp",
+};
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir)
+    .flatMap((f) => {
+      const p = join(dir, f);
+      return statSync(p).isDirectory() ? filesUnder(p) : [p];
+    })
+    .sort();
+}
+
+/** The build context of an image: its folder and common/, as paths relative to lab/images. */
+export function imageSources(name: ImageName): { path: string; content: Buffer }[] {
+  return [...filesUnder(join(IMAGES_DIR, name)), ...filesUnder(join(IMAGES_DIR, "common"))].map((f) => ({
+    path: relative(IMAGES_DIR, f),
+    content: readFileSync(f),
+  }));
+}
+
+/** The image tag: a hash of its build context, so an unchanged image is reused. */
+export function imageTag(name: ImageName): string {
+  const h = createHash("sha256");
+  for (const f of imageSources(name)) {
+    h.update(f.path);
+    h.update(f.content);
+  }
+  return `umlab-${name}:${h.digest("hex").slice(0, 12)}`;
+}

@@ -1,0 +1,154 @@
+import { createHash } from "node:crypto";
+import { gunzipSync, gzipSync } from "node:zlib";
+import type { RenderedFile } from "../constructs/render/index.js";
+import type { TopologyNode } from "../constructs/topology.js";
+import { IMAGE_OF_ROLE, type ImageName, imageSources, imageTag } from "../lab/images/catalog.js";
+
+/** Where cloud-init puts things on a VM. */
+export const VM_PATHS = {
+  images: "/opt/umlab/images",
+  nodes: "/opt/umlab/nodes",
+  blobs: "/opt/umlab/blobs",
+  manifest: "/opt/umlab/files.manifest",
+  start: "/opt/umlab/start.sh",
+  env: "/opt/umlab/public.env",
+} as const;
+
+/**
+ * Placeholders for addresses only Azure knows at deploy time (public IPs). The renderers write
+ * them like any address; start.sh replaces them on the VM from public.env, and the twin run
+ * replaces them with its own stand-ins.
+ */
+export const PUBLIC_PLACEHOLDERS = { edge: "@@EDGE_PUBLIC_IP@@", "hosted-um": "@@HOSTED_UM_PUBLIC_IP@@" } as const;
+const ENV_NAME = { edge: "EDGE_PUBLIC_IP", "hosted-um": "HOSTED_UM_PUBLIC_IP" } as const;
+
+export interface VmWorkload {
+  /** the nodes (containers) this VM runs */
+  readonly nodes: readonly TopologyNode[];
+  /** node name -> files for /etc/umlab of that node */
+  readonly files: ReadonlyMap<string, readonly RenderedFile[]>;
+  /** public addresses, as Terraform references, written to public.env */
+  readonly publicAddresses: Partial<Record<keyof typeof PUBLIC_PLACEHOLDERS, string>>;
+}
+
+/**
+ * The VM's cloud-config: Docker from the Debian archive, the image sources and every node's
+ * rendered files (base64, so that no Terraform interpolation can touch them), and start.sh that
+ * builds the images and runs each node with host networking: the VM's NIC addresses are the
+ * model's addresses, as the containers' are locally.
+ */
+export function cloudInit(w: VmWorkload): string {
+  const images = [...new Set(w.nodes.map((n) => IMAGE_OF_ROLE[n.role]))].sort() as ImageName[];
+  const files: { path: string; content: Buffer; mode: string }[] = [];
+  for (const image of images) {
+    for (const f of imageSources(image))
+      files.push({ path: `${VM_PATHS.images}/${f.path}`, content: f.content, mode: f.path.endsWith(".sh") ? "0755" : "0644" });
+  }
+  for (const node of w.nodes) {
+    for (const f of w.files.get(node.name) ?? []) {
+      files.push({
+        path: `${VM_PATHS.nodes}/${node.name}/${f.path}`,
+        content: Buffer.from(f.content),
+        mode: f.path.endsWith(".key") ? "0600" : "0644",
+      });
+    }
+  }
+  const start = Buffer.from(startScript(w.nodes, images));
+  // Each distinct content is written once, gzipped (phones share scenarios and the test tone; the
+  // greetings are alike); start.sh installs every path from the manifest.
+  const blobs = new Map<string, Buffer>();
+  const manifest: string[] = [];
+  for (const f of new Map(files.map((x) => [x.path, x])).values()) {
+    const sha = createHash("sha256").update(f.content).digest("hex").slice(0, 16);
+    blobs.set(sha, f.content);
+    manifest.push(`${sha} ${f.mode} ${f.path}`);
+  }
+  const writeFiles = [
+    ...[...blobs].map(
+      ([sha, content]) =>
+        `  - path: ${VM_PATHS.blobs}/${sha}\n    encoding: gz+b64\n    content: ${gzipSync(content, { level: 9 }).toString("base64")}`,
+    ),
+    `  - path: ${VM_PATHS.manifest}\n    encoding: gz+b64\n    content: ${gzipSync(`${manifest.join("\n")}\n`).toString("base64")}`,
+  ];
+  const env = Object.entries(w.publicAddresses).map(([node, ip]) => `${ENV_NAME[node as keyof typeof ENV_NAME]}=${ip}`);
+  return [
+    "#cloud-config",
+    "# umlab: the same images and rendered configuration as the local lab (see README, Azure).",
+    "package_update: true",
+    "packages: [docker.io]",
+    "write_files:",
+    ...writeFiles,
+    `  - path: ${VM_PATHS.start}`,
+    "    encoding: gz+b64",
+    "    permissions: '0755'",
+    `    content: ${gzipSync(start).toString("base64")}`,
+    `  - path: ${VM_PATHS.env}`,
+    "    permissions: '0644'",
+    "    content: |",
+    ...(env.length > 0 ? env.map((l) => `      ${l}`) : ["      # no public addresses on this VM's nodes"]),
+    "runcmd:",
+    `  - [bash, ${VM_PATHS.start}]`,
+    "",
+  ].join("\n");
+}
+
+function startScript(nodes: readonly TopologyNode[], images: readonly ImageName[]): string {
+  const subst = Object.entries(PUBLIC_PLACEHOLDERS)
+    .map(
+      ([node, ph]) =>
+        `  grep -rl '${ph}' "${VM_PATHS.nodes}" | xargs -r sed -i "s/${ph}/\${${ENV_NAME[node as keyof typeof ENV_NAME]}:-${ph}}/g"`,
+    )
+    .join("\n");
+  const builds = images.map((i) => `docker build -t ${imageTag(i)} -f ${VM_PATHS.images}/${i}/Dockerfile ${VM_PATHS.images}`);
+  const runs = nodes.map((n) => {
+    const addrs = Object.values(n.addresses).join(" ");
+    return `docker rm -f umlab-${n.name} 2>/dev/null || true
+docker run -d --restart unless-stopped --name umlab-${n.name} --network host \\
+  -e UMLAB_NODE=${n.name} -e UMLAB_ADDRESSES="${addrs}" \\
+  -v ${VM_PATHS.nodes}/${n.name}:/etc/umlab:ro ${imageTag(IMAGE_OF_ROLE[n.role])}`;
+  });
+  return `#!/bin/bash
+# Written by cloud-init from the umlab model: builds the lab images and starts this VM's nodes.
+set -euo pipefail
+set -a; . ${VM_PATHS.env}; set +a
+while read -r sha mode path; do install -D -m "$mode" "${VM_PATHS.blobs}/$sha" "$path"; done < ${VM_PATHS.manifest}
+# Public addresses are only known once Azure allocates them.
+if [ -d "${VM_PATHS.nodes}" ]; then
+${subst}
+fi
+systemctl enable --now docker
+${builds.join("\n")}
+${runs.join("\n")}
+`;
+}
+
+/**
+ * Reads a cloud-config back: every file it installs (paths from the manifest, plus the files it
+ * writes directly) and its public.env. For the synth tests and the twin run.
+ */
+export function parseCloudInit(text: string): { files: Map<string, Buffer>; env: Record<string, string> } {
+  const written = new Map<string, Buffer>();
+  const env: Record<string, string> = {};
+  for (const e of text.split("\n  - path: ").slice(1)) {
+    const path = e.slice(0, e.indexOf("\n"));
+    const b64 = /\n {4}content: ([A-Za-z0-9+/=]+)/.exec(e)?.[1];
+    if (b64 !== undefined && /\n {4}encoding: gz\+b64/.test(e)) {
+      written.set(path, gunzipSync(Buffer.from(b64, "base64")));
+      continue;
+    }
+    const block = e.split("\n    content: |\n")[1] ?? "";
+    for (const line of block.split("\n")) {
+      const m = /^ {6}([A-Z_]+)=(.*)$/.exec(line);
+      if (m?.[1]) env[m[1]] = m[2] ?? "";
+    }
+  }
+  const files = new Map<string, Buffer>();
+  for (const line of (written.get(VM_PATHS.manifest)?.toString() ?? "").split("\n").filter(Boolean)) {
+    const [sha, , path] = line.split(" ");
+    const blob = written.get(`${VM_PATHS.blobs}/${sha}`);
+    if (path && blob) files.set(path, blob);
+  }
+  const start = written.get(VM_PATHS.start);
+  if (start) files.set(VM_PATHS.start, start);
+  return { files, env };
+}

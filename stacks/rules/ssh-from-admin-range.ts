@@ -1,0 +1,16 @@
+import { nsgRules, type PolicyRule, portRange } from "./types.js";
+
+/** SSH (22) is allowed only from the configured admin range (variable ssh_source_range). */
+export const sshFromAdminRange: PolicyRule = (synth) =>
+  nsgRules(synth)
+    .filter(([, r]) => r.access === "Allow" && r.direction === "Inbound")
+    .filter(([, r]) => {
+      const range = portRange(r);
+      return range !== undefined && range[0] <= 22 && 22 <= range[1];
+    })
+    .filter(([, r]) => r.source_address_prefix !== "${var.ssh_source_range}")
+    .map(([resource, r]) => ({
+      rule: "ssh-from-admin-range",
+      resource,
+      message: `rule ${r.name} allows SSH from ${r.source_address_prefix ?? "*"}; allowed: \${var.ssh_source_range}`,
+    }));

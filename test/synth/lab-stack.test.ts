@@ -1,0 +1,161 @@
+import { describe, expect, it } from "vitest";
+import { DEPLOYMENT_MODES, defaultLab, topologyOf } from "../../constructs/index.js";
+import { nodeFiles } from "../../lab/runtime/node-files.js";
+import { PUBLIC_PLACEHOLDERS, parseCloudInit, VM_PATHS } from "../../stacks/cloud-init.js";
+import { cloudConfigOf } from "../../stacks/rules/custom-data-fits.js";
+import { checkSynth } from "../../stacks/rules/index.js";
+import { FAKE_PKI, res, synthMode } from "./helpers.js";
+
+const names = (json: ReturnType<typeof synthMode>["json"], type: string) => Object.keys(res(json, type)).sort();
+
+describe("Azure stack per mode", () => {
+  it("on-premises: one resource group and VNet, no edge, no provider, no public address", () => {
+    const { json } = synthMode("on-premises");
+    expect(names(json, "azurerm_resource_group")).toEqual(["enterprise"]);
+    expect(names(json, "azurerm_virtual_network")).toEqual(["enterprise-vnet"]);
+    expect(names(json, "azurerm_linux_virtual_machine")).toEqual(["frontend-vm", "onprem-um-vm", "phones-vm"]);
+    expect(names(json, "azurerm_public_ip")).toEqual([]);
+    expect(names(json, "azurerm_subnet")).toEqual(["corp-subnet"]);
+  });
+
+  it("cross-premises: the provider's group, VNet and hosted UM; the edge with a DMZ NIC and a public IP; no on-prem UM", () => {
+    const { json } = synthMode("cross-premises");
+    expect(names(json, "azurerm_resource_group")).toEqual(["enterprise", "provider"]);
+    expect(names(json, "azurerm_linux_virtual_machine")).toEqual(["edge-vm", "frontend-vm", "hosted-um-vm", "phones-vm"]);
+    expect(names(json, "azurerm_public_ip")).toEqual(["edge-public-ip", "hosted-um-public-ip"]);
+    const edge = res(json, "azurerm_linux_virtual_machine")["edge-vm"];
+    // The DMZ NIC comes first: only the first NIC of an Azure VM gets the default route.
+    expect(edge.network_interface_ids).toEqual([
+      "${azurerm_network_interface.edge-dmz-nic.id}",
+      "${azurerm_network_interface.edge-corp-nic.id}",
+    ]);
+    const dmzNic = res(json, "azurerm_network_interface")["edge-dmz-nic"].ip_configuration[0];
+    expect(dmzNic.private_ip_address).toBe("10.63.0.30");
+    expect(dmzNic.public_ip_address_id).toBe("${azurerm_public_ip.edge-public-ip.id}");
+  });
+
+  it("mixed: every role, with the model's address plan", () => {
+    const { json } = synthMode("mixed");
+    expect(names(json, "azurerm_linux_virtual_machine")).toEqual(["edge-vm", "frontend-vm", "hosted-um-vm", "onprem-um-vm", "phones-vm"]);
+    expect(res(json, "azurerm_virtual_network")["enterprise-vnet"].address_space).toEqual(["10.61.0.0/24", "10.63.0.0/24"]);
+    expect(res(json, "azurerm_virtual_network")["provider-vnet"].address_space).toEqual(["10.62.0.0/24"]);
+    const phones = res(json, "azurerm_network_interface")["phones-nic"].ip_configuration.map(
+      (c: { private_ip_address: string }) => c.private_ip_address,
+    );
+    expect(phones).toEqual(["10.61.0.100", "10.61.0.101", "10.61.0.102", "10.61.0.103", "10.61.0.104", "10.61.0.99"]);
+  });
+
+  it.each(DEPLOYMENT_MODES)("%s: passes every policy rule", (mode) => {
+    expect(checkSynth(synthMode(mode).json)).toEqual([]);
+  });
+});
+
+describe("network security follows the model", () => {
+  const { json } = synthMode("mixed");
+  const rules = (nsg: string) => res(json, "azurerm_network_security_group")[nsg].security_rule as Record<string, string>[];
+  const allowed = (nsg: string) =>
+    rules(nsg)
+      .filter((r) => r.access === "Allow")
+      .map((r) => `${r.protocol} ${r.destination_port_range} from ${r.source_address_prefix} to ${r.destination_address_prefix}`);
+
+  it("corp: SIP 5060 and RTP only from inside the enterprise, SSH only from the admin range", () => {
+    expect(allowed("corp-nsg")).toEqual([
+      "Udp 5060 from 10.61.0.0/24 to 10.61.0.0/24",
+      "Tcp 5060 from 10.61.0.0/24 to 10.61.0.0/24",
+      "Udp 5070 from 10.61.0.0/24 to 10.61.0.0/24",
+      "Udp 6000-6101 from 10.61.0.0/24 to 10.61.0.0/24",
+      "Udp 10000-10099 from 10.61.0.0/24 to 10.61.0.0/24",
+      "Udp 50000-50199 from 10.61.0.0/24 to 10.61.0.0/24",
+      "Tcp 22 from ${var.ssh_source_range} to 10.61.0.0/24",
+    ]);
+  });
+
+  it("DMZ and provider: 5061 and the media ranges only between the two public addresses", () => {
+    expect(allowed("dmz-nsg")).toEqual([
+      "Tcp 5061 from ${azurerm_public_ip.hosted-um-public-ip.ip_address} to 10.63.0.30",
+      "Udp 50000-50199 from ${azurerm_public_ip.hosted-um-public-ip.ip_address} to 10.63.0.30",
+      "Tcp 22 from ${var.ssh_source_range} to 10.63.0.30",
+    ]);
+    expect(allowed("provider-nsg")).toEqual([
+      "Tcp 5061 from ${azurerm_public_ip.edge-public-ip.ip_address} to 10.62.0.40",
+      "Udp 20000-20099 from ${azurerm_public_ip.edge-public-ip.ip_address} to 10.62.0.40",
+      "Tcp 22 from ${var.ssh_source_range} to 10.62.0.40",
+    ]);
+  });
+
+  it("nothing is open to the internet, and each NSG ends denying everything else", () => {
+    for (const nsg of ["corp-nsg", "dmz-nsg", "provider-nsg"]) {
+      const all = rules(nsg);
+      expect(all.filter((r) => r.access === "Allow" && ["*", "0.0.0.0/0", "Internet"].includes(r.source_address_prefix ?? ""))).toEqual([]);
+      expect(all.at(-1)).toMatchObject({ access: "Deny", source_address_prefix: "*", destination_port_range: "*", protocol: "*" });
+    }
+  });
+});
+
+describe("DNS", () => {
+  const { json } = synthMode("mixed");
+  it("the enterprise resolves its servers and the provider's federation SRV; the provider resolves the access edge", () => {
+    const zones = Object.values(res(json, "azurerm_private_dns_zone")).map(
+      (z: { name: string; resource_group_name: string }) => `${z.name} in ${z.resource_group_name}`,
+    );
+    expect(zones.sort()).toEqual([
+      "contoso.test in ${azurerm_resource_group.enterprise.name}",
+      "contoso.test in ${azurerm_resource_group.provider.name}",
+      "um.provider.test in ${azurerm_resource_group.enterprise.name}",
+    ]);
+    const srv = res(json, "azurerm_private_dns_srv_record");
+    expect(srv["enterprise-provider-federation-srv"]).toMatchObject({
+      name: "_sipfederationtls._tcp",
+      record: [{ port: 5061, target: "exap.um.provider.test" }],
+    });
+    expect(srv["provider-federation-srv"]).toMatchObject({
+      name: "_sipfederationtls._tcp",
+      record: [{ port: 5061, target: "sip.contoso.test" }],
+    });
+    expect(res(json, "azurerm_private_dns_a_record")["enterprise-hosted-um-a"]).toMatchObject({
+      name: "exap",
+      records: ["${azurerm_public_ip.hosted-um-public-ip.ip_address}"],
+    });
+    expect(res(json, "azurerm_private_dns_a_record")["enterprise-frontend-a"]).toMatchObject({ name: "pool", records: ["10.61.0.10"] });
+  });
+});
+
+describe("cloud-init carries the same configuration as the local lab", () => {
+  it("each VM writes exactly the files the renderers make for its nodes, and the public addresses", () => {
+    const { json } = synthMode("mixed");
+    const lab = defaultLab({ mode: "mixed" });
+    const t = topologyOf(lab, { realization: "azure", publicAddresses: PUBLIC_PLACEHOLDERS });
+    const expected = nodeFiles(lab, t, FAKE_PKI);
+    const edgeVm = res(json, "azurerm_linux_virtual_machine")["edge-vm"];
+    const text = cloudConfigOf(edgeVm.custom_data) as string;
+    const { files, env } = parseCloudInit(text);
+    for (const f of expected.get("edge") ?? []) {
+      expect(files.get(`${VM_PATHS.nodes}/edge/${f.path}`)?.equals(Buffer.from(f.content)), f.path).toBe(true);
+    }
+    expect(files.has(`${VM_PATHS.images}/kamailio/Dockerfile`)).toBe(true);
+    expect(env).toEqual({
+      EDGE_PUBLIC_IP: "${azurerm_public_ip.edge-public-ip.ip_address}",
+      HOSTED_UM_PUBLIC_IP: "${azurerm_public_ip.hosted-um-public-ip.ip_address}",
+    });
+    const kamailio = files.get(`${VM_PATHS.nodes}/edge/kamailio.cfg`)?.toString() ?? "";
+    expect(kamailio).toContain("listen=tls:10.63.0.30:5061 advertise @@EDGE_PUBLIC_IP@@:5061");
+    expect(files.get(`${VM_PATHS.start}`)?.toString()).toContain("docker run -d --restart unless-stopped --name umlab-edge --network host");
+  });
+
+  it("keeps the hosted UM behind NAT: SIP and SDP carry its public address", () => {
+    const { json } = synthMode("cross-premises");
+    const text = cloudConfigOf(res(json, "azurerm_linux_virtual_machine")["hosted-um-vm"].custom_data) as string;
+    const pjsip = parseCloudInit(text).files.get(`${VM_PATHS.nodes}/hosted-um/asterisk/pjsip.conf`)?.toString() ?? "";
+    expect(pjsip).toContain("external_signaling_address=@@HOSTED_UM_PUBLIC_IP@@");
+    expect(pjsip).toContain("match=@@EDGE_PUBLIC_IP@@");
+  });
+});
+
+describe("snapshots", () => {
+  it.each(DEPLOYMENT_MODES)("%s", (mode) => {
+    const { json } = synthMode(mode);
+    // Cloud-init changes with every image or renderer edit; it is tested above, not snapshotted.
+    for (const vm of Object.values(res(json, "azurerm_linux_virtual_machine"))) vm.custom_data = "<cloud-init>";
+    expect(json).toMatchSnapshot();
+  });
+});
