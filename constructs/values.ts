@@ -106,6 +106,14 @@ export class Cidr {
     return new Cidr(base, this.prefix);
   }
 
+  /** Whether an IPv4 address lies in this network. */
+  contains(ip: string): boolean {
+    const parts = ip.split(".").map(Number);
+    if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return false;
+    const n = parts.reduce((acc, o) => acc * 256 + o, 0);
+    return n >= this.base && n < this.base + this.size;
+  }
+
   overlaps(other: Cidr): boolean {
     const aEnd = this.base + this.size;
     const bEnd = other.base + other.size;

@@ -38,8 +38,13 @@ export function imageSources(name: ImageName): { path: string; content: Buffer }
 
 /** The image tag: a hash of its build context, so an unchanged image is reused. */
 export function imageTag(name: ImageName): string {
+  return tagOf(name, imageSources(name));
+}
+
+/** The tag of an image built from these sources (paths relative to the build context). */
+export function tagOf(name: ImageName, sources: readonly { path: string; content: Buffer }[]): string {
   const h = createHash("sha256");
-  for (const f of imageSources(name)) {
+  for (const f of [...sources].sort((a, b) => a.path.localeCompare(b.path))) {
     h.update(f.path);
     h.update(f.content);
   }

@@ -15,15 +15,16 @@ export { IMAGE_NAMES, IMAGES_DIR, type ImageName, imageTag };
 export async function ensureImage(
   name: ImageName,
   log: (line: string) => void = () => {},
+  from: { contextDir: string; tag: string } = { contextDir: IMAGES_DIR, tag: imageTag(name) },
 ): Promise<{ tag: string; builtSeconds?: number }> {
-  const tag = imageTag(name);
+  const { tag, contextDir } = from;
   const client = await docker();
   if (await client.image.exists(ContainerImageName.fromString(tag))) return { tag };
-  await ensureBaseImage(name, log);
+  await ensureBaseImage(name, log, contextDir);
   log(`building image ${tag} (first run only; needs the Debian archive)`);
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn("docker", ["build", "-t", tag, "-f", join(IMAGES_DIR, name, "Dockerfile"), IMAGES_DIR], {
+    const child = spawn("docker", ["build", "-t", tag, "-f", join(contextDir, name, "Dockerfile"), contextDir], {
       env: { ...process.env, DOCKER_BUILDKIT: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -56,8 +57,8 @@ export async function ensureImage(
  * The image a Dockerfile starts FROM must exist: pulled where a registry answers, else made with
  * debootstrap by lab/scripts/make-base-images.sh (needs root and the Debian archive).
  */
-async function ensureBaseImage(name: ImageName, log: (line: string) => void): Promise<void> {
-  const dockerfile = readFileSync(join(IMAGES_DIR, name, "Dockerfile"), "utf8");
+async function ensureBaseImage(name: ImageName, log: (line: string) => void, contextDir: string): Promise<void> {
+  const dockerfile = readFileSync(join(contextDir, name, "Dockerfile"), "utf8");
   const base = /^FROM\s+(\S+)/m.exec(dockerfile)?.[1];
   const suite = base && /^debian:([a-z]+)-slim$/.exec(base)?.[1];
   if (!base || !suite) return;

@@ -1,7 +1,7 @@
 import type Dockerode from "dockerode";
 import type { UmLab } from "../../constructs/lab.js";
 import type { RenderedFile } from "../../constructs/render/index.js";
-import { type Topology, type TopologyNode, topologyOf } from "../../constructs/topology.js";
+import { type NetworkRole, type Topology, type TopologyNode, topologyOf } from "../../constructs/topology.js";
 import { IMAGE_OF_ROLE } from "../images/catalog.js";
 import { docker, LABEL, LabError } from "./docker.js";
 import { ensureImage, type ImageName } from "./images.js";
@@ -48,11 +48,7 @@ export class LocalLab {
   async start(): Promise<StartedLocalLab> {
     this.lab.validateModel();
     const client = await docker();
-    if ((await findInstances(client)).includes(this.instance)) {
-      throw new LabExistsError(
-        `lab instance ${JSON.stringify(this.instance)} already exists; remove it with \`umlab down --instance ${this.instance}\` or choose another --instance`,
-      );
-    }
+    await assertFree(this.instance); // before any image build
     const topology0 = topologyOf(this.lab, { instance: this.instance });
     const needed = [...new Set(topology0.nodes.map((n) => IMAGE_OF_ROLE[n.role]))];
     const images = new Map<ImageName, string>();
@@ -62,65 +58,25 @@ export class LocalLab {
       images.set(name, tag);
     }
 
-    const started = Date.now();
-    try {
-      const topology = topologyOf(this.lab, { instance: this.instance, plan: await this.freePlan(client.container.dockerode) });
-      this.log(
-        `starting ${topology.mode} lab ${this.instance}: networks ${topology.networks.map((n) => `${n.role} ${n.subnet}`).join(", ")}`,
-      );
-      for (const net of topology.networks) {
-        await client.container.dockerode.createNetwork({
-          Name: net.name,
-          Driver: "bridge",
-          Internal: true, // lab traffic stays on this machine
-          CheckDuplicate: true,
-          IPAM: { Config: [{ Subnet: net.subnet }] },
-          Labels: {
-            [LABEL.instance]: this.instance,
-            [LABEL.role]: net.role,
-            ...(net.role === "corp" ? { [LABEL.topology]: JSON.stringify(topology) } : {}),
-          },
-        });
-      }
-      const files = this.filesByNode(topology);
-      await Promise.all(
-        topology.nodes.map((node) =>
-          this.startNode(topology, node, images.get(IMAGE_OF_ROLE[node.role]) as string, files.get(node.name) ?? []),
-        ),
-      );
-      const lab = new StartedLocalLab(topology);
-      await Promise.all(topology.nodes.map((node) => lab.waitHealthy(node, this.healthTimeoutMs)));
-      this.log(`lab ${this.instance} healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      return lab;
-    } catch (err) {
-      this.log(`start failed; removing what was created for ${this.instance}`);
-      await destroyInstance(this.instance).catch(() => {});
-      throw err;
-    }
+    const topology = topologyOf(this.lab, { instance: this.instance, plan: await this.freePlan(client.container.dockerode) });
+    const files = this.filesByNode(topology);
+    return realize(
+      {
+        topology,
+        launches: topology.nodes.map((node) => ({
+          node,
+          image: images.get(IMAGE_OF_ROLE[node.role]) as string,
+          files: files.get(node.name) ?? [],
+          attachments: (Object.entries(node.addresses) as [NetworkRole, string][]).map(([role, ip]) => ({ role, ip })),
+        })),
+      },
+      { log: this.log, healthTimeoutMs: this.healthTimeoutMs },
+    );
   }
 
   private filesByNode(topology: Topology): Map<string, RenderedFile[]> {
     const parties = tlsParties(topology);
     return nodeFiles(this.lab, topology, Object.keys(parties).length > 0 ? makeLabPki(parties) : {});
-  }
-
-  private async startNode(topology: Topology, node: TopologyNode, image: string, files: RenderedFile[]): Promise<void> {
-    const nets = Object.entries(node.addresses) as [string, string][];
-    const [first, ...rest] = nets;
-    if (!first) throw new Error(`node ${node.name} has no address`);
-    const netName = (role: string) => topology.networks.find((n) => n.role === role)?.name as string;
-    const container = await new LabNodeContainer(image, this.instance, node.name, node.role)
-      .withAddress(netName(first[0]), first[1], [node.fqdn])
-      .withExpectedAddresses(nets.map(([, ip]) => ip))
-      .withConfiguration(files)
-      .start();
-    const client = await docker();
-    for (const [role, ip] of rest) {
-      await client.container.dockerode
-        .getNetwork(netName(role))
-        .connect({ Container: container.getId(), EndpointConfig: { IPAMConfig: { IPv4Address: ip }, Aliases: [node.fqdn] } });
-    }
-    this.log(`  ${node.name} started (${nets.map(([r, ip]) => `${r} ${ip}`).join(", ")})`);
   }
 
   /** The model's plan if its subnets are free on this engine, else the first free shifted copy. */
@@ -144,6 +100,91 @@ export class LocalLab {
       `no free subnets near ${this.lab.addressPlan.corp} for lab ${this.instance}; remove old labs with \`umlab down --all\``,
     );
   }
+}
+
+/** Refuses an instance name that is in use. */
+export async function assertFree(instance: string): Promise<void> {
+  if ((await findInstances()).includes(instance)) {
+    throw new LabExistsError(
+      `lab instance ${JSON.stringify(instance)} already exists; remove it with \`umlab down --instance ${instance}\` or choose another --instance`,
+    );
+  }
+}
+
+/** One container to start: its node, image, files for /etc/umlab, and addresses in attach order. */
+export interface NodeLaunch {
+  readonly node: TopologyNode;
+  readonly image: string;
+  readonly files: readonly RenderedFile[];
+  readonly attachments: readonly { readonly role: NetworkRole; readonly ip: string }[];
+}
+
+/** What to bring up: the topology (networks, and what status/test read) and the containers. */
+export interface Realization {
+  readonly topology: Topology;
+  readonly launches: readonly NodeLaunch[];
+}
+
+/**
+ * Brings a realization up: internal Docker networks at the topology's subnets, one container per
+ * launch at its addresses, then health. On any failure removes everything of the instance.
+ * The local lab realizes the model; the twin run realizes what Azure's cloud-init would run.
+ */
+export async function realize(r: Realization, options: { log?: Log; healthTimeoutMs?: number } = {}): Promise<StartedLocalLab> {
+  const log = options.log ?? (() => {});
+  const { topology } = r;
+  const instance = topology.instance;
+  const client = await docker();
+  await assertFree(instance);
+  const started = Date.now();
+  try {
+    log(`starting ${topology.mode} lab ${instance}: networks ${topology.networks.map((n) => `${n.role} ${n.subnet}`).join(", ")}`);
+    for (const net of topology.networks) {
+      await client.container.dockerode.createNetwork({
+        Name: net.name,
+        Driver: "bridge",
+        Internal: true, // lab traffic stays on this machine
+        CheckDuplicate: true,
+        IPAM: { Config: [{ Subnet: net.subnet }] },
+        Labels: {
+          [LABEL.instance]: instance,
+          [LABEL.role]: net.role,
+          ...(net.role === "corp" ? { [LABEL.topology]: JSON.stringify(topology) } : {}),
+        },
+      });
+    }
+    await Promise.all(r.launches.map((l) => startNode(topology, l, log)));
+    const lab = new StartedLocalLab(topology);
+    await Promise.all(topology.nodes.map((node) => lab.waitHealthy(node, options.healthTimeoutMs ?? 60_000)));
+    log(`lab ${instance} healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return lab;
+  } catch (err) {
+    log(`start failed; removing what was created for ${instance}`);
+    await destroyInstance(instance).catch(() => {});
+    throw err;
+  }
+}
+
+async function startNode(topology: Topology, l: NodeLaunch, log: Log): Promise<void> {
+  const [first, ...rest] = l.attachments;
+  if (!first) throw new Error(`node ${l.node.name} has no address`);
+  const netName = (role: string) => {
+    const n = topology.networks.find((x) => x.role === role);
+    if (!n) throw new Error(`node ${l.node.name} wants network ${role}, which this lab does not have`);
+    return n.name;
+  };
+  const container = await new LabNodeContainer(l.image, topology.instance, l.node.name, l.node.role)
+    .withAddress(netName(first.role), first.ip, [l.node.fqdn])
+    .withExpectedAddresses(l.attachments.map((a) => a.ip))
+    .withConfiguration(l.files)
+    .start();
+  const client = await docker();
+  for (const a of rest) {
+    await client.container.dockerode
+      .getNetwork(netName(a.role))
+      .connect({ Container: container.getId(), EndpointConfig: { IPAMConfig: { IPv4Address: a.ip }, Aliases: [l.node.fqdn] } });
+  }
+  log(`  ${l.node.name} started (${l.attachments.map((a) => `${a.role} ${a.ip}`).join(", ")})`);
 }
 
 /** A running lab: its topology and a way into its containers. Can be re-attached by instance name. */
