@@ -38,7 +38,9 @@ function vmRuns(synth: SynthJson): VmRun[] {
     const { files, env } = parseCloudInit(text);
     const start = files.get(VM_PATHS.start)?.toString() ?? "";
     const nodes = new Map<string, { addresses: string[]; image: string }>();
-    for (const m of start.matchAll(/docker run -d [^\n]*--name umlab-(\S+)[\s\S]*?UMLAB_ADDRESSES="([^"]*)"[\s\S]*?(umlab-[a-z]+:[0-9a-f]{12})/g)) {
+    for (const m of start.matchAll(
+      /docker run -d [^\n]*--name umlab-(\S+)[\s\S]*?UMLAB_ADDRESSES="([^"]*)"[\s\S]*?(umlab-[a-z]+:[0-9a-f]{12})/g,
+    )) {
       const [, name, addresses, image] = m;
       if (!name || !image) throw new Error(`VM ${vm}: cannot read a docker run line of start.sh: ${m[0].slice(0, 200)}`);
       nodes.set(name, { addresses: (addresses ?? "").split(" ").filter(Boolean), image });
