@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import type { RenderedFile } from "../constructs/render/index.js";
 import type { TopologyNode } from "../constructs/topology.js";
 import { IMAGE_OF_ROLE, type ImageName, imageSources, imageTag } from "../lab/images/catalog.js";
+import { vmContainer } from "./call-checks.js";
 
 /** Where cloud-init puts things on a VM. */
 export const VM_PATHS = {
@@ -29,6 +30,8 @@ export interface VmWorkload {
   readonly files: ReadonlyMap<string, readonly RenderedFile[]>;
   /** public addresses, as Terraform references, written to public.env */
   readonly publicAddresses: Partial<Record<keyof typeof PUBLIC_PLACEHOLDERS, string>>;
+  /** further files for the VM itself (e.g. the phones VM's call-check script) */
+  readonly extraFiles?: readonly { path: string; content: string; mode: string }[];
 }
 
 /**
@@ -53,6 +56,7 @@ export function cloudInit(w: VmWorkload): string {
       });
     }
   }
+  for (const f of w.extraFiles ?? []) files.push({ path: f.path, content: Buffer.from(f.content), mode: f.mode });
   const start = Buffer.from(startScript(w.nodes, images));
   // Each distinct content is written once, gzipped (phones share scenarios and the test tone; the
   // greetings are alike); start.sh installs every path from the manifest.
@@ -102,8 +106,8 @@ function startScript(nodes: readonly TopologyNode[], images: readonly ImageName[
   const builds = images.map((i) => `docker build -t ${imageTag(i)} -f ${VM_PATHS.images}/${i}/Dockerfile ${VM_PATHS.images}`);
   const runs = nodes.map((n) => {
     const addrs = Object.values(n.addresses).join(" ");
-    return `docker rm -f umlab-${n.name} 2>/dev/null || true
-docker run -d --restart unless-stopped --name umlab-${n.name} --network host \\
+    return `docker rm -f ${vmContainer(n.name)} 2>/dev/null || true
+docker run -d --restart unless-stopped --name ${vmContainer(n.name)} --network host \\
   -e UMLAB_NODE=${n.name} -e UMLAB_ADDRESSES="${addrs}" \\
   -v ${VM_PATHS.nodes}/${n.name}:/etc/umlab:ro ${imageTag(IMAGE_OF_ROLE[n.role])}`;
   });

@@ -22,6 +22,7 @@ import { PHONE_PORTS, type Topology, type TopologyNode, topologyOf } from "../co
 import type { Port } from "../constructs/values.js";
 import { nodeFiles, tlsParties } from "../lab/runtime/node-files.js";
 import type { TlsMaterial } from "../lab/runtime/pki.js";
+import { CALL_CHECKS_PATH, renderCallChecks } from "./call-checks.js";
 import { cloudInit, PUBLIC_PLACEHOLDERS } from "./cloud-init.js";
 import { cachedLabPki } from "./pki-cache.js";
 
@@ -101,6 +102,13 @@ export class LabStack extends TerraformStack {
         allocationMethod: "Static",
       });
     const pips = lab.usesProvider ? { edge: publicIp("edge", "enterprise"), "hosted-um": publicIp("hosted-um", "provider") } : undefined;
+    // The test phone VM is the way in (SSH from the admin range only) to run the call checks.
+    const phonesPip = new PublicIp(this, "phones-public-ip", {
+      name: `${prefix}-phones-pip`,
+      ...common("enterprise"),
+      sku: "Standard",
+      allocationMethod: "Static",
+    });
 
     this.topology = topologyOf(lab, { realization: "azure", ...(pips ? { publicAddresses: PUBLIC_PLACEHOLDERS } : {}) });
     const t = this.topology;
@@ -201,7 +209,14 @@ export class LabStack extends TerraformStack {
         networkInterfaceIds: nics.map((n) => n.id),
         osDisk: { caching: "ReadWrite", storageAccountType: "Standard_LRS" },
         sourceImageReference: { publisher: "Debian", offer: "debian-12", sku: "12-gen2", version: "latest" },
-        customData: Fn.base64encode(cloudInit({ nodes: vm.nodes, files, publicAddresses })),
+        customData: Fn.base64encode(
+          cloudInit({
+            nodes: vm.nodes,
+            files,
+            publicAddresses,
+            ...(vm.name === "phones" ? { extraFiles: [{ path: CALL_CHECKS_PATH, content: renderCallChecks(t), mode: "0755" }] } : {}),
+          }),
+        ),
       });
       vmIds[vm.name] = machine.id;
       new DevTestGlobalVmShutdownSchedule(this, `${vm.name}-shutdown`, {
@@ -224,13 +239,11 @@ export class LabStack extends TerraformStack {
     new TerraformOutput(this, "users", {
       value: t.users.map((u) => ({ name: u.name, extension: u.extension, sipUri: u.sipUri, mailbox: u.mailbox })),
     });
+    new TerraformOutput(this, "phones_public_ip", { value: phonesPip.ipAddress });
+    new TerraformOutput(this, "call_checks", { value: `ssh ${ADMIN}@${phonesPip.ipAddress} sudo bash ${CALL_CHECKS_PATH}` });
     if (pips) {
       new TerraformOutput(this, "edge_public_ip", { value: pips.edge.ipAddress });
       new TerraformOutput(this, "hosted_um_public_ip", { value: pips["hosted-um"].ipAddress });
-      const phone = byRole("phone")[0]?.addresses.corp;
-      new TerraformOutput(this, "call_checks", {
-        value: `ssh -J ${ADMIN}@\${EDGE} ${ADMIN}@${phone} 'sudo docker ps' (EDGE = edge_public_ip); the phones VM runs the SIPp phones, see README "Azure"`,
-      });
     }
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { addressOf, nodeOf, OUTSIDE_PHONE, PHONE_PORTS, type TopologyUser } from "../../constructs/topology.js";
+import { addressOf, nodeOf, OUTSIDE_PHONE, PHONE_PORTS, type Topology, type TopologyUser } from "../../constructs/topology.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
 import { putFile } from "../runtime/put-file.js";
 import { dtmfPcap, type KeyPress } from "./media.js";
@@ -8,8 +8,9 @@ const PHONE_SIP_PORT = PHONE_PORTS.sip.from;
 const CALLER_SIP_PORT = PHONE_PORTS.callerSip.from;
 const CALLER_MEDIA_PORT = PHONE_PORTS.callerMedia.from;
 const ANSWER_MEDIA_PORT = PHONE_PORTS.answerMedia.from;
-/** What a call plays once answered (SIPp play_pcap_audio). */
-const PLAY_FILE = "/tmp/umlab-play.pcap";
+/** What a call plays once answered (SIPp play_pcap_audio), and the test tone every phone carries. */
+export const PLAY_FILE = "/tmp/umlab-play.pcap";
+export const TONE_FILE = "/etc/umlab/media/tone.pcap";
 
 export interface SippRun {
   readonly ok: boolean;
@@ -22,9 +23,12 @@ export interface SippRun {
 }
 
 export function userOf(lab: StartedLocalLab, name: string): TopologyUser {
-  const u = lab.topology.users.find((x) => x.name === name) ?? lab.topology.users.find((x) => x.extension === name);
-  if (!u)
-    throw new Error(`no user ${JSON.stringify(name)} in lab ${lab.instance}; users: ${lab.topology.users.map((x) => x.name).join(", ")}`);
+  return userIn(lab.topology, name);
+}
+
+export function userIn(t: Topology, name: string): TopologyUser {
+  const u = t.users.find((x) => x.name === name) ?? t.users.find((x) => x.extension === name);
+  if (!u) throw new Error(`no user ${JSON.stringify(name)} in lab ${t.instance}; users: ${t.users.map((x) => x.name).join(", ")}`);
   return u;
 }
 
@@ -40,6 +44,24 @@ function phoneIp(lab: StartedLocalLab, node: string): string {
   return nodeOf(lab.topology, node).addresses.corp as string;
 }
 
+/** The SIPp command line of one bounded call of a scenario (the scenarios live in /etc/umlab/sipp). */
+export function sippCommand(scenario: string, args: readonly string[], timeoutSeconds: number, callId: string): string[] {
+  return [
+    "sipp",
+    "-sf",
+    `/etc/umlab/sipp/${scenario}.xml`,
+    "-m",
+    "1",
+    "-timeout",
+    `${timeoutSeconds}`,
+    "-timeout_error",
+    "-nostdin",
+    "-cid_str",
+    `${callId}@%s`,
+    ...args,
+  ];
+}
+
 /** Runs one SIPp scenario in a node's container: one call, bounded by `timeoutSeconds`. */
 export async function sipp(
   lab: StartedLocalLab,
@@ -52,21 +74,8 @@ export async function sipp(
   const callId = `umlab-${randomBytes(6).toString("hex")}`;
   const log = `/tmp/${callId}.msg`;
   const started = Date.now();
-  const cmd = [
-    "sipp",
-    "-sf",
-    `/etc/umlab/sipp/${scenario}.xml`,
-    "-m",
-    "1",
-    "-timeout",
-    `${timeoutSeconds}`,
-    "-timeout_error",
-    "-nostdin",
-    "-cid_str",
-    `${callId}@%s`,
-  ];
-  if (trace) cmd.push("-trace_msg", "-message_file", log);
-  const r = await lab.exec(node, [...cmd, ...args]);
+  const cmd = sippCommand(scenario, trace ? ["-trace_msg", "-message_file", log, ...args] : args, timeoutSeconds, callId);
+  const r = await lab.exec(node, cmd);
   const ms = Date.now() - started;
   const messages = trace ? (await lab.exec(node, ["sh", "-c", `cat ${log}; rm -f ${log}`])).output : undefined;
   return { ok: r.exitCode === 0, exitCode: r.exitCode, ms, output: r.output, callId, ...(messages !== undefined ? { messages } : {}) };
@@ -161,18 +170,15 @@ export interface CallOptions {
   readonly timeoutSeconds: number;
 }
 
-/** A call from a user's phone (digest auth) or from outside (none): plays its media, then hangs up. */
-export async function call(lab: StartedLocalLab, o: CallOptions): Promise<SippRun> {
+/** Where a call is placed from and the SIPp arguments of it (pure: also rendered into Azure's call-check script). */
+export function callPlan(
+  t: Topology,
+  o: Omit<CallOptions, "media" | "timeoutSeconds">,
+): { node: string; scenario: string; args: string[] } {
   const outside = o.from === "outside";
-  const caller = outside ? undefined : userOf(lab, o.from);
+  const caller = outside ? undefined : userIn(t, o.from);
   const node = caller?.phone ?? OUTSIDE_PHONE;
-  const ip = phoneIp(lab, node);
-  const container = nodeOf(lab.topology, node).container;
-  if ("tone" in o.media) {
-    await lab.exec(node, ["cp", "/etc/umlab/media/tone.pcap", PLAY_FILE]);
-  } else {
-    await putFile(container, PLAY_FILE, dtmfPcap(o.media.keys));
-  }
+  const ip = nodeOf(t, node).addresses.corp as string;
   const args = [
     "-key",
     "caller",
@@ -185,7 +191,7 @@ export async function call(lab: StartedLocalLab, o: CallOptions): Promise<SippRu
     o.params ?? "",
     "-key",
     "domain",
-    lab.topology.sipDomain,
+    t.sipDomain,
     ...(caller ? ["-au", sipUser(caller), "-ap", caller.password] : []),
     "-i",
     ip,
@@ -197,9 +203,27 @@ export async function call(lab: StartedLocalLab, o: CallOptions): Promise<SippRu
     String(CALLER_MEDIA_PORT),
     "-d",
     String(Math.round(o.holdSeconds * 1000)),
-    frontEndTarget(lab),
+    `${addressOf(t, "frontend", "corp")}:5060`,
   ];
-  return sipp(lab, node, outside ? "outside-call" : "call", args, o.timeoutSeconds);
+  return { node, scenario: outside ? "outside-call" : "call", args };
+}
+
+/** A call from a user's phone (digest auth) or from outside (none): plays its media, then hangs up. */
+export async function call(lab: StartedLocalLab, o: CallOptions): Promise<SippRun> {
+  const plan = callPlan(lab.topology, o);
+  if ("tone" in o.media) {
+    await lab.exec(plan.node, ["cp", TONE_FILE, PLAY_FILE]);
+  } else {
+    await putFile(nodeOf(lab.topology, plan.node).container, PLAY_FILE, dtmfPcap(o.media.keys));
+  }
+  return sipp(lab, plan.node, plan.scenario, plan.args, o.timeoutSeconds);
+}
+
+/** The SIPp arguments of one OPTIONS from `fromNode` to `target` (a Request-URI) via `nextHop` (ip:port). */
+export function optionsPlan(t: Topology, fromNode: string, target: string, nextHop: string): string[] {
+  const from = nodeOf(t, fromNode);
+  const ip = (from.addresses.corp ?? from.addresses.provider) as string;
+  return ["-key", "target", target, "-i", ip, "-p", "5098", nextHop];
 }
 
 /** One SIP OPTIONS from `fromNode` to `target` (a Request-URI) sent to `nextHop` (ip:port). */
@@ -210,7 +234,5 @@ export async function options(
   nextHop: string,
   timeoutSeconds = 3,
 ): Promise<SippRun> {
-  const from = nodeOf(lab.topology, fromNode);
-  const ip = (from.addresses.corp ?? from.addresses.provider) as string;
-  return sipp(lab, fromNode, "options", ["-key", "target", target, "-i", ip, "-p", "5098", nextHop], timeoutSeconds);
+  return sipp(lab, fromNode, "options", optionsPlan(lab.topology, fromNode, target, nextHop), timeoutSeconds);
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { Testing } from "cdktf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEPLOYMENT_MODES, defaultLab, topologyOf } from "../../constructs/index.js";
@@ -6,7 +7,10 @@ import { realize, type StartedLocalLab } from "../../lab/runtime/local-lab.js";
 import { tlsParties } from "../../lab/runtime/node-files.js";
 import { makeLabPki } from "../../lab/runtime/pki.js";
 import { twinRealization } from "../../lab/runtime/twin.js";
+import { CALL_CHECKS_PATH } from "../../stacks/call-checks.js";
+import { parseCloudInit } from "../../stacks/cloud-init.js";
 import { LabStack } from "../../stacks/lab-stack.js";
+import { cloudConfigOf } from "../../stacks/rules/custom-data-fits.js";
 import { NO_ANSWER_SECONDS } from "./fixture.js";
 
 /**
@@ -17,12 +21,18 @@ import { NO_ANSWER_SECONDS } from "./fixture.js";
  */
 describe.each(DEPLOYMENT_MODES)("twin run of the Azure %s lab", (mode) => {
   let lab: StartedLocalLab | undefined;
+  let callChecks = "";
   const instance = `twin-${mode}-${process.pid}`;
   beforeAll(async () => {
     const model = defaultLab({ mode, noAnswerSeconds: NO_ANSWER_SECONDS });
     const pki = makeLabPki(tlsParties(topologyOf(model, { realization: "azure" })));
     const stack = new LabStack(Testing.app(), "lab", { lab: model, pki });
     const synth = JSON.parse(Testing.synth(stack));
+    const phonesVm = synth.resource.azurerm_linux_virtual_machine["phones-vm"];
+    callChecks =
+      parseCloudInit(cloudConfigOf(phonesVm.custom_data) ?? "")
+        .files.get(CALL_CHECKS_PATH)
+        ?.toString() ?? "";
     const realization = await twinRealization(synth, defaultLab({ mode, noAnswerSeconds: NO_ANSWER_SECONDS }), { instance });
     lab = await realize(realization, { log: (l) => process.stderr.write(`[${instance}] ${l}\n`) });
   });
@@ -40,6 +50,17 @@ describe.each(DEPLOYMENT_MODES)("twin run of the Azure %s lab", (mode) => {
       expect(t?.nodes.find((n) => n.name === "edge")?.addresses).toEqual({ corp: "10.61.0.30", dmz: "10.63.0.30" });
     }
   });
+
+  it("the test phone VM's call-check script, as cloud-init writes it, passes against the twin", () => {
+    expect(callChecks).toContain("#!/bin/bash");
+    const r = spawnSync("bash", ["-c", callChecks], {
+      encoding: "utf8",
+      env: { ...process.env, UMLAB_CONTAINER_PREFIX: `umlab-${instance}-` },
+      timeout: 300_000,
+    });
+    expect(r.stdout, r.stderr).toMatch(/^(\d+) passed, 0 failed$/m);
+    expect(r.status).toBe(0);
+  }, 300_000);
 
   it(`passes the ${mode} mode's call checks`, async () => {
     if (!lab) throw new Error("the twin did not start");

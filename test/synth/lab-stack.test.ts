@@ -9,12 +9,12 @@ import { FAKE_PKI, res, synthMode } from "./helpers.js";
 const names = (json: ReturnType<typeof synthMode>["json"], type: string) => Object.keys(res(json, type)).sort();
 
 describe("Azure stack per mode", () => {
-  it("on-premises: one resource group and VNet, no edge, no provider, no public address", () => {
+  it("on-premises: one resource group and VNet, no edge, no provider; only the test phone VM is reachable (SSH)", () => {
     const { json } = synthMode("on-premises");
     expect(names(json, "azurerm_resource_group")).toEqual(["enterprise"]);
     expect(names(json, "azurerm_virtual_network")).toEqual(["enterprise-vnet"]);
     expect(names(json, "azurerm_linux_virtual_machine")).toEqual(["frontend-vm", "onprem-um-vm", "phones-vm"]);
-    expect(names(json, "azurerm_public_ip")).toEqual([]);
+    expect(names(json, "azurerm_public_ip")).toEqual(["phones-public-ip"]);
     expect(names(json, "azurerm_subnet")).toEqual(["corp-subnet"]);
   });
 
@@ -22,7 +22,7 @@ describe("Azure stack per mode", () => {
     const { json } = synthMode("cross-premises");
     expect(names(json, "azurerm_resource_group")).toEqual(["enterprise", "provider"]);
     expect(names(json, "azurerm_linux_virtual_machine")).toEqual(["edge-vm", "frontend-vm", "hosted-um-vm", "phones-vm"]);
-    expect(names(json, "azurerm_public_ip")).toEqual(["edge-public-ip", "hosted-um-public-ip"]);
+    expect(names(json, "azurerm_public_ip")).toEqual(["edge-public-ip", "hosted-um-public-ip", "phones-public-ip"]);
     const edge = res(json, "azurerm_linux_virtual_machine")["edge-vm"];
     // The DMZ NIC comes first: only the first NIC of an Azure VM gets the default route.
     expect(edge.network_interface_ids).toEqual([
