@@ -62,6 +62,7 @@ function progress(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** The topology as `up --json` / `status --json` print it (the README's contract). */
 export function printableTopology(t: Topology, states?: Record<string, string>) {
   return {
     instance: t.instance,
@@ -69,24 +70,8 @@ export function printableTopology(t: Topology, states?: Record<string, string>) 
     sipDomain: t.sipDomain,
     noAnswerSeconds: t.noAnswerSeconds,
     networks: t.networks,
-    nodes: t.nodes.map((n) => ({
-      name: n.name,
-      role: n.role,
-      container: n.container,
-      fqdn: n.fqdn,
-      addresses: n.addresses,
-      ...(states ? { state: states[n.name] } : {}),
-    })),
-    users: t.users.map((u) => ({
-      name: u.name,
-      extension: u.extension,
-      sipUri: u.sipUri,
-      password: u.password,
-      pin: u.pin,
-      mailbox: u.mailbox,
-      mailboxNode: u.mailboxNode,
-      ...(u.tenant ? { tenant: u.tenant } : {}),
-    })),
+    nodes: t.nodes.map(({ user: _user, publicAddress: _public, ...n }) => ({ ...n, ...(states ? { state: states[n.name] } : {}) })),
+    users: t.users.map(({ phone: _phone, ...u }) => u),
     contacts: t.contacts,
   };
 }
