@@ -88,6 +88,10 @@ export class ExUmContact extends Construct {
         problems.push(
           `${who}: policy ${shown(policy.node.id)} has no destination, so the contact would do nothing; allowed: a policy with a destination`,
         );
+      else if (lab.hostedUm && policy.destination !== lab.hostedUm.fqdn)
+        problems.push(
+          `${who}: policy ${shown(policy.node.id)} destination ${shown(policy.destination)} is not served by this lab; allowed: ${shown(lab.hostedUm.fqdn)}`,
+        );
     } else {
       if (lab.mode === "cross-premises")
         problems.push(`${who}: location "on-premises" is not allowed in mode "cross-premises"; allowed: "hosted"`);

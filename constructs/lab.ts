@@ -193,6 +193,17 @@ export class UmLab extends Construct {
         else seen.set(key, u.name);
       }
     }
+    // The UMs find a mailbox by the SIP user part with punctuation removed (Asterisk variable names).
+    const keys = new Map<string, string>();
+    for (const u of this.users) {
+      const key = `${u.mailbox === "hosted" ? u.tenant : "on-premises"}:${u.sipUser.replace(/[^a-zA-Z0-9]/g, "")}`;
+      const other = keys.get(key);
+      if (other)
+        problems.push(
+          `user ${shown(u.name)}: SIP user ${shown(u.sipUser)} is indistinguishable from user ${shown(other)}'s once punctuation is removed; allowed: user parts that differ in letters or digits`,
+        );
+      else keys.set(key, u.name);
+    }
     const numbers = new Map<string, string>();
     for (const u of this.users) numbers.set(u.extension, `user ${shown(u.name)}`);
     for (const c of this.contacts) {

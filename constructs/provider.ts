@@ -86,6 +86,12 @@ export class HostedUm extends Construct {
     }
     this.provider = props.provider;
     this.fqdn = assertFqdn("hostedUm.fqdn", props.fqdn ?? props.provider.proxyFqdn);
+    if (this.fqdn !== props.provider.proxyFqdn) {
+      // The edge routes to the provider's proxy FQDN; in umlab the hosted UM is that proxy.
+      throw new LabModelError(
+        `hostedUm.fqdn ${shown(this.fqdn)} differs from hostingProvider.proxyFqdn ${shown(props.provider.proxyFqdn)}; allowed: the same FQDN (the hosted UM is the provider's SIP proxy)`,
+      );
+    }
     this.rtpPorts = props.rtpPorts ?? Port.udpRange(20000, 20099);
   }
 }

@@ -86,6 +86,11 @@ export class User extends Construct {
     if (!/^[0-9]{4,8}$/.test(props.pin ?? "")) {
       throw new LabModelError(`${who}: pin ${shown(props.pin)} is invalid; allowed: 4 to 8 digits`);
     }
+    if (props.displayName !== undefined && !/^[A-Za-z0-9][A-Za-z0-9 .'-]{0,39}$/.test(props.displayName)) {
+      throw new LabModelError(
+        `${who}: displayName ${shown(props.displayName)} is invalid; allowed: 1 to 40 letters, digits, spaces, '.', "'" or '-'`,
+      );
+    }
     if (props.mailbox !== undefined && !MAILBOX_LOCATIONS.includes(props.mailbox)) {
       throw new LabModelError(`${who}: mailbox ${shown(props.mailbox)} is invalid; allowed: "on-premises", "hosted"`);
     }

@@ -65,9 +65,9 @@ export class Cidr {
     const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text ?? "");
     const octets = m ? m.slice(1, 5).map(Number) : [];
     const prefix = m ? Number(m[5]) : -1;
-    if (!m || octets.some((o) => o > 255) || prefix < 16 || prefix > 28) {
+    if (!m || octets.some((o) => o > 255) || prefix < 16 || prefix > 24) {
       throw new LabModelError(
-        `${field} ${shown(text)} is not a valid network; allowed: an IPv4 CIDR with a prefix from /16 to /28, e.g. "10.61.0.0/24"`,
+        `${field} ${shown(text)} is not a valid network; allowed: an IPv4 CIDR with a prefix from /16 to /24 (phones sit at host 100 and up), e.g. "10.61.0.0/24"`,
       );
     }
     const base = octets.reduce((acc, o) => acc * 256 + o, 0);
@@ -78,6 +78,18 @@ export class Cidr {
       );
     }
     return new Cidr(base, prefix);
+  }
+
+  /** Any IPv4 CIDR (e.g. a Docker network's subnet), or undefined; the network address is taken as given. */
+  static parse(text: string): Cidr | undefined {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text ?? "");
+    if (!m) return undefined;
+    const octets = m.slice(1, 5).map(Number);
+    const prefix = Number(m[5]);
+    if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+    const size = 2 ** (32 - prefix);
+    const base = octets.reduce((acc, o) => acc * 256 + o, 0);
+    return new Cidr(base - (base % size), prefix);
   }
 
   private constructor(

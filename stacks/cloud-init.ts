@@ -1,4 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { RenderedFile } from "../constructs/render/index.js";
 import type { TopologyNode } from "../constructs/topology.js";
@@ -97,29 +101,30 @@ export function cloudInit(w: VmWorkload): string {
 }
 
 function startScript(nodes: readonly TopologyNode[], images: readonly ImageName[]): string {
+  // $R is empty on the VM; a test sets UMLAB_ROOT to run the script in a scratch folder.
+  const p = (path: string) => `"$R${path}"`;
   const subst = Object.entries(PUBLIC_PLACEHOLDERS)
-    .map(
-      ([node, ph]) =>
-        `  grep -rl '${ph}' "${VM_PATHS.nodes}" | xargs -r sed -i "s/${ph}/\${${ENV_NAME[node as keyof typeof ENV_NAME]}:-${ph}}/g"`,
-    )
+    .map(([node, ph]) => {
+      const env = ENV_NAME[node as keyof typeof ENV_NAME];
+      return `grep -rlF '${ph}' ${p(VM_PATHS.nodes)} | xargs -r sed -i "s/${ph}/\${${env}:-${ph}}/g" || true`;
+    })
     .join("\n");
-  const builds = images.map((i) => `docker build -t ${imageTag(i)} -f ${VM_PATHS.images}/${i}/Dockerfile ${VM_PATHS.images}`);
+  const builds = images.map((i) => `docker build -t ${imageTag(i)} -f ${p(`${VM_PATHS.images}/${i}/Dockerfile`)} ${p(VM_PATHS.images)}`);
   const runs = nodes.map((n) => {
     const addrs = Object.values(n.addresses).join(" ");
-    return `docker rm -f ${vmContainer(n.name)} 2>/dev/null || true
+    return `docker rm -f ${vmContainer(n.name)} >/dev/null 2>&1 || true
 docker run -d --restart unless-stopped --name ${vmContainer(n.name)} --network host \\
   -e UMLAB_NODE=${n.name} -e UMLAB_ADDRESSES="${addrs}" \\
-  -v ${VM_PATHS.nodes}/${n.name}:/etc/umlab:ro ${imageTag(IMAGE_OF_ROLE[n.role])}`;
+  -v ${p(`${VM_PATHS.nodes}/${n.name}`)}:/etc/umlab:ro ${imageTag(IMAGE_OF_ROLE[n.role])}`;
   });
   return `#!/bin/bash
 # Written by cloud-init from the umlab model: builds the lab images and starts this VM's nodes.
 set -euo pipefail
-set -a; . ${VM_PATHS.env}; set +a
-while read -r sha mode path; do install -D -m "$mode" "${VM_PATHS.blobs}/$sha" "$path"; done < ${VM_PATHS.manifest}
-# Public addresses are only known once Azure allocates them.
-if [ -d "${VM_PATHS.nodes}" ]; then
+R=\${UMLAB_ROOT:-}
+set -a; . ${p(VM_PATHS.env)}; set +a
+while read -r sha mode path; do install -D -m "$mode" ${p(VM_PATHS.blobs)}/"$sha" "$R$path"; done < ${p(VM_PATHS.manifest)}
+# Public addresses are only known once Azure allocates them (a file without any is left alone).
 ${subst}
-fi
 systemctl enable --now docker
 ${builds.join("\n")}
 ${runs.join("\n")}
@@ -130,7 +135,7 @@ ${runs.join("\n")}
  * Reads a cloud-config back: every file it installs (paths from the manifest, plus the files it
  * writes directly) and its public.env. For the synth tests and the twin run.
  */
-export function parseCloudInit(text: string): { files: Map<string, Buffer>; env: Record<string, string> } {
+export function parseCloudInit(text: string): { files: Map<string, Buffer>; env: Record<string, string>; written: Map<string, Buffer> } {
   const written = new Map<string, Buffer>();
   const env: Record<string, string> = {};
   for (const e of text.split("\n  - path: ").slice(1)) {
@@ -154,5 +159,63 @@ export function parseCloudInit(text: string): { files: Map<string, Buffer>; env:
   }
   const start = written.get(VM_PATHS.start);
   if (start) files.set(VM_PATHS.start, start);
-  return { files, env };
+  return { files, env, written };
+}
+
+/** One `docker` command start.sh ran, as its arguments. */
+export type DockerCall = readonly string[];
+
+/**
+ * Runs a VM's start.sh as cloud-init would, but in a scratch folder with `docker` and `systemctl`
+ * stubbed: returns the files it installed under /opt/umlab/nodes (placeholders filled from `env`)
+ * and every docker command it ran. The twin run and the synth tests use it, so a broken start.sh
+ * fails the tests.
+ */
+export function runStartScript(
+  written: ReadonlyMap<string, Buffer>,
+  env: Record<string, string>,
+): { files: Map<string, Buffer>; docker: DockerCall[] } {
+  const root = mkdtempSync(join(tmpdir(), "umlab-vm-"));
+  try {
+    for (const [path, content] of written) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    }
+    writeFileSync(
+      join(root, VM_PATHS.env),
+      Object.entries(env)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(""),
+    );
+    const bin = join(root, "stub-bin");
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, "docker"),
+      `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done >> "${root}/docker.calls"\necho --- >> "${root}/docker.calls"\n`,
+      { mode: 0o755 },
+    );
+    writeFileSync(join(bin, "systemctl"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    const r = spawnSync("bash", [join(root, VM_PATHS.start)], {
+      env: { ...process.env, UMLAB_ROOT: root, PATH: `${bin}:${process.env.PATH ?? ""}` },
+      encoding: "utf8",
+    });
+    if (r.status !== 0) throw new Error(`start.sh failed (exit ${r.status}): ${r.stderr.trim().split("\n").slice(-5).join(" | ")}`);
+    const files = new Map<string, Buffer>();
+    const walk = (dir: string) => {
+      for (const f of readdirSync(dir)) {
+        const full = join(dir, f);
+        if (statSync(full).isDirectory()) walk(full);
+        else files.set(full.slice(root.length), readFileSync(full));
+      }
+    };
+    if (existsSync(join(root, VM_PATHS.nodes))) walk(join(root, VM_PATHS.nodes));
+    const calls = existsSync(join(root, "docker.calls")) ? readFileSync(join(root, "docker.calls"), "utf8") : "";
+    const docker = calls
+      .split("---\n")
+      .filter(Boolean)
+      .map((c) => c.replace(/\n$/, "").split("\n"));
+    return { files, docker };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }

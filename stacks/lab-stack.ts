@@ -71,6 +71,12 @@ export class LabStack extends TerraformStack {
     const sshFrom = new TerraformVariable(this, "ssh_source_range", {
       type: "string",
       description: "the only address range SSH is allowed from (CIDR), e.g. your office's public address /32",
+      validation: [
+        {
+          condition: '${can(cidrhost(var.ssh_source_range, 0)) && !contains(["0.0.0.0/0", "::/0"], var.ssh_source_range)}',
+          errorMessage: "ssh_source_range must be one CIDR range that is not the whole internet, e.g. 198.51.100.7/32.",
+        },
+      ],
     });
     const vmSize = new TerraformVariable(this, "vm_size", {
       type: "string",
@@ -194,7 +200,12 @@ export class LabStack extends TerraformStack {
             this,
             vm.name,
             common(vm.side),
-            vm.nodes.map((n) => ({ subnetId: subnets.corp.id, ip: n.addresses.corp as string })),
+            vm.nodes.map((n, i) => ({
+              subnetId: subnets.corp.id,
+              ip: n.addresses.corp as string,
+              // The test phone VM is the way in: its first address carries the public IP.
+              ...(vm.name === "phones" && i === 0 ? { publicIpId: phonesPip.id } : {}),
+            })),
           ),
         );
       }

@@ -273,7 +273,11 @@ failure_route[NOANSWER] {
 	if (t_is_canceled()) {
 		exit;
 	}
-	if (t_branch_timeout() || t_check_status("408|480|486|600|603")) {
+	if (t_check_status("486|600")) {
+		$avp(divreason) = "user-busy";
+		route(VOICEMAIL);
+	}
+	if (t_branch_timeout() || t_check_status("408|480|603")) {
 		$avp(divreason) = "no-answer";
 		route(VOICEMAIL);
 	}

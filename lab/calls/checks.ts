@@ -78,9 +78,17 @@ export async function checkConnectivity(lab: StartedLocalLab): Promise<CheckResu
   return out;
 }
 
+/** Whether a TCP connection from a node's container to ip:port opens within `seconds`. */
+async function tcpOpens(lab: StartedLocalLab, node: string, ip: string, port: number, seconds = 2): Promise<{ ok: boolean; ms: number }> {
+  const started = Date.now();
+  const r = await lab.exec(node, ["timeout", String(seconds), "bash", "-c", `exec 3<>/dev/tcp/${ip}/${port}`]);
+  return { ok: r.exitCode === 0, ms: Date.now() - started };
+}
+
 /**
- * Corporate hosts cannot reach the provider's hosts except through the edge. The same probe from
- * the same phone must first reach the front end, so a broken probe cannot pass as isolation.
+ * Corporate hosts cannot reach the provider's hosts except through the edge: a TCP connection
+ * from a phone to the hosted UM's SIP-over-TLS port must not open, while the same probe to the
+ * front end's SIP TCP port must (so a broken probe cannot pass as isolation).
  */
 export async function checkIsolation(lab: StartedLocalLab): Promise<CheckResult[]> {
   const t = lab.topology;
@@ -88,16 +96,20 @@ export async function checkIsolation(lab: StartedLocalLab): Promise<CheckResult[
   const phone = t.nodes.find((n) => n.role === "phone");
   if (!hosted || !phone) return [];
   const ip = hosted.addresses.provider as string;
-  const target = `${hosted.name} ${ip} from ${phone.name}`;
+  const target = `${hosted.name} ${ip}:5061 from ${phone.name}`;
   const fe = addressOf(t, "frontend", "corp");
-  const control = await options(lab, phone.name, `sip:${fe}`, `${fe}:5060`, 2);
-  if (!control.ok)
-    return [failure("isolation", target, control.ms, `the probe could not even reach the front end: ${lastLines(control.output)}`)];
-  const r = await options(lab, phone.name, `sip:voicemail@${ip}`, `${ip}:5061`, 2);
+  const control = await tcpOpens(lab, phone.name, fe, 5060);
+  if (!control.ok) return [failure("isolation", target, control.ms, `the probe could not even open TCP to the front end ${fe}:5060`)];
+  const r = await tcpOpens(lab, phone.name, ip, 5061);
   return [
     r.ok
-      ? failure("isolation", target, r.ms, "a corporate phone reached the provider network directly: the networks are not isolated")
-      : success("isolation", target, r.ms, "no answer directly (the front end answered the same probe); only the edge joins both networks"),
+      ? failure("isolation", target, r.ms, "a corporate phone opened TCP to the provider network directly: the networks are not isolated")
+      : success(
+          "isolation",
+          target,
+          r.ms,
+          "no TCP connection directly (the same probe reaches the front end); only the edge joins both networks",
+        ),
   ];
 }
 
@@ -107,6 +119,7 @@ async function verifyDeposit(
   callee: TopologyUser,
   before: readonly VoiceMessage[],
   callId: string,
+  expectedReason: "no-answer" | "unavailable" | "unconditional",
 ): Promise<{ ok: true; message: VoiceMessage; summary: string } | { ok: false; why: string }> {
   const after = await listMessages(lab);
   const added = after.filter((m) => !before.some((b) => b.recording === m.recording && b.node === m.node));
@@ -130,6 +143,7 @@ async function verifyDeposit(
     };
   }
   const reason = /reason=([a-z-]+)/.exec(line)?.[1] ?? "?";
+  if (reason !== expectedReason) return { ok: false, why: `Diversion reason is ${reason}; expected ${expectedReason} for this call` };
   return {
     ok: true,
     message,
@@ -180,7 +194,7 @@ export async function checkDeposit(
     return failure(check, target, placed.ms, `the call from ${caller.name} was not answered by voice mail: ${lastLines(placed.output)}`);
   if (rang && !rang.ok)
     return failure(check, target, placed.ms, `the callee's phone did not ring and get cancelled: ${lastLines(rang.output)}`);
-  const v = await verifyDeposit(lab, callee, before, placed.callId);
+  const v = await verifyDeposit(lab, callee, before, placed.callId, ring ? "no-answer" : "unavailable");
   return v.ok ? success(check, target, placed.ms, v.summary) : failure(check, target, placed.ms, v.why);
 }
 
@@ -218,7 +232,7 @@ export async function checkDirectDepositAndMwi(
     });
     const mwi = await notified;
     if (!placed.ok) return failure(check, target, placed.ms, `the direct call was not answered by voice mail: ${lastLines(placed.output)}`);
-    const v = await verifyDeposit(lab, callee, before, placed.callId);
+    const v = await verifyDeposit(lab, callee, before, placed.callId, "unconditional");
     if (!v.ok) return failure(check, target, placed.ms, v.why);
     if (!mwi.ok || !mwi.summary)
       return failure(check, target, placed.ms, `the phone got no message-waiting NOTIFY, or was rung: ${lastLines(mwi.output)}`);

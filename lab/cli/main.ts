@@ -103,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
     out(HELP.main as string);
     return command ? EXIT.ok : EXIT.usage;
   }
-  if (!(command in HELP) || command === "main")
+  if (!Object.hasOwn(HELP, command) || command === "main")
     throw new UsageError(`unknown command ${JSON.stringify(command)}; allowed: up, test, status, mailbox, down (see umlab --help)`);
   const { values, positionals } = parseArgs({
     args: rest,
@@ -124,6 +124,9 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const instance = values.instance ?? DEFAULT_INSTANCE;
+  if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(instance)) {
+    throw new UsageError(`--instance ${JSON.stringify(instance)} is invalid; allowed: 1 to 31 lowercase letters, digits or '-'`);
+  }
 
   switch (command) {
     case "up": {
@@ -145,6 +148,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case "test": {
       const lab = await StartedLocalLab.attach(instance);
+      const unknown = (values.user ?? []).filter((u) => !lab.topology.users.some((x) => x.name === u));
+      if (unknown.length > 0) {
+        throw new UsageError(
+          `--user ${unknown.map((u) => JSON.stringify(u)).join(", ")} is not in lab ${instance}; allowed: ${lab.topology.users.map((u) => u.name).join(", ")}`,
+        );
+      }
       if (!values.json) progress(`running ${lab.topology.mode} call checks against lab ${instance} (each check places real calls)`);
       const results = await runChecks(lab, {
         noAnswerSeconds: lab.topology.noAnswerSeconds,

@@ -84,13 +84,7 @@ export class LocalLab {
     const taken: string[] = [];
     for (const n of await dockerode.listNetworks()) for (const c of n.IPAM?.Config ?? []) if (c.Subnet) taken.push(c.Subnet);
     const { Cidr } = await import("../../constructs/values.js");
-    const takenCidrs = taken.flatMap((t) => {
-      try {
-        return [Cidr.of("subnet", t)];
-      } catch {
-        return [];
-      }
-    });
+    const takenCidrs = taken.map((t) => Cidr.parse(t)).filter((c): c is NonNullable<typeof c> => c !== undefined);
     for (let k = 0; k < 64; k++) {
       const plan = this.lab.addressPlan.shifted(k);
       const mine = this.lab.usesProvider ? [plan.corp, plan.provider] : [plan.corp];

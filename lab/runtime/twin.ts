@@ -5,7 +5,7 @@ import type { UmLab } from "../../constructs/lab.js";
 import type { RenderedFile } from "../../constructs/render/index.js";
 import { type NetworkRole, type Topology, topologyOf } from "../../constructs/topology.js";
 import { Cidr } from "../../constructs/values.js";
-import { PUBLIC_PLACEHOLDERS, parseCloudInit, VM_PATHS } from "../../stacks/cloud-init.js";
+import { PUBLIC_PLACEHOLDERS, parseCloudInit, runStartScript, VM_PATHS } from "../../stacks/cloud-init.js";
 import { cloudConfigOf } from "../../stacks/rules/custom-data-fits.js";
 import type { SynthJson } from "../../stacks/rules/types.js";
 import { IMAGE_OF_ROLE, type ImageName, tagOf } from "../images/catalog.js";
@@ -23,30 +23,38 @@ function standIns(dmz: Cidr, hostedHost: number, edgeDmzIp: string) {
 
 interface VmRun {
   readonly vm: string;
-  readonly files: Map<string, Buffer>;
-  readonly env: Record<string, string>;
-  /** node name -> addresses and image tag, as start.sh runs them */
+  /** what cloud-init writes (image sources among them) */
+  readonly written: Map<string, Buffer>;
+  /** what start.sh installed under /opt/umlab/nodes, placeholders filled */
+  readonly installed: Map<string, Buffer>;
+  /** node name -> addresses and image tag, as start.sh ran them */
   readonly nodes: Map<string, { addresses: string[]; image: string }>;
 }
 
-function vmRuns(synth: SynthJson): VmRun[] {
+/** Each VM's cloud-init decoded and its start.sh run (docker stubbed), with `env` as public.env. */
+function vmRuns(synth: SynthJson, env: Record<string, string>): VmRun[] {
   const vms = Object.entries(synth.resource?.azurerm_linux_virtual_machine ?? {});
   if (vms.length === 0) throw new Error("the synthesized stack has no VM");
   return vms.map(([vm, body]) => {
     const text = cloudConfigOf(String(body.custom_data));
     if (!text) throw new Error(`VM ${vm}: custom_data is not base64encode("<cloud-config>")`);
-    const { files, env } = parseCloudInit(text);
-    const start = files.get(VM_PATHS.start)?.toString() ?? "";
+    const { files, written } = parseCloudInit(text);
+    const ran = runStartScript(written, env);
     const nodes = new Map<string, { addresses: string[]; image: string }>();
-    for (const m of start.matchAll(
-      /docker run -d [^\n]*--name umlab-(\S+)[\s\S]*?UMLAB_ADDRESSES="([^"]*)"[\s\S]*?(umlab-[a-z]+:[0-9a-f]{12})/g,
-    )) {
-      const [, name, addresses, image] = m;
-      if (!name || !image) throw new Error(`VM ${vm}: cannot read a docker run line of start.sh: ${m[0].slice(0, 200)}`);
-      nodes.set(name, { addresses: (addresses ?? "").split(" ").filter(Boolean), image });
+    for (const call of ran.docker.filter((c) => c[0] === "run")) {
+      const name = call[call.indexOf("--name") + 1]?.replace(/^umlab-/, "");
+      const addresses =
+        call
+          .find((a) => a.startsWith("UMLAB_ADDRESSES="))
+          ?.slice("UMLAB_ADDRESSES=".length)
+          .split(" ")
+          .filter(Boolean) ?? [];
+      const image = call.at(-1);
+      if (!name || !image) throw new Error(`VM ${vm}: start.sh ran docker ${call.join(" ")}`);
+      nodes.set(name, { addresses, image });
     }
-    if (nodes.size === 0) throw new Error(`VM ${vm}: start.sh runs no node`);
-    return { vm, files, env, nodes };
+    if (nodes.size === 0) throw new Error(`VM ${vm}: start.sh started no node`);
+    return { vm, written: files, installed: ran.files, nodes };
   });
 }
 
@@ -54,9 +62,9 @@ function vmRuns(synth: SynthJson): VmRun[] {
 function imageSourcesOf(run: VmRun): Map<ImageName, { path: string; content: Buffer }[]> {
   const out = new Map<ImageName, { path: string; content: Buffer }[]>();
   const prefix = `${VM_PATHS.images}/`;
-  const common = [...run.files].filter(([p]) => p.startsWith(`${prefix}common/`));
+  const common = [...run.written].filter(([p]) => p.startsWith(`${prefix}common/`));
   for (const name of IMAGE_NAMES) {
-    const own = [...run.files].filter(([p]) => p.startsWith(`${prefix}${name}/`));
+    const own = [...run.written].filter(([p]) => p.startsWith(`${prefix}${name}/`));
     if (own.length > 0)
       out.set(
         name,
@@ -79,11 +87,13 @@ export async function twinRealization(synth: SynthJson, lab: UmLab, options: { i
     role: String(s.name) as NetworkRole,
     cidr: Cidr.of("subnet", String(s.address_prefixes?.[0])),
   }));
-  const runs = vmRuns(synth);
   const dmz = subnets.find((s) => s.role === "dmz")?.cidr;
-  const edgeRun = runs.find((r) => r.nodes.has("edge"));
-  const edgeDmz = edgeRun?.nodes.get("edge")?.addresses.find((ip) => dmz?.contains(ip));
+  const edgeDmz = synth.resource?.azurerm_network_interface?.["edge-dmz-nic"]?.ip_configuration?.[0]?.private_ip_address as
+    | string
+    | undefined;
   const stand = dmz && edgeDmz ? standIns(dmz, 40, edgeDmz) : undefined;
+  // What Terraform would write into public.env on Azure; here, the stand-ins.
+  const runs = vmRuns(synth, stand ? { EDGE_PUBLIC_IP: stand.edge, HOSTED_UM_PUBLIC_IP: stand["hosted-um"] } : {});
 
   const expected: Topology = topologyOf(lab, {
     instance: options.instance,
@@ -124,9 +134,11 @@ export async function twinRealization(synth: SynthJson, lab: UmLab, options: { i
         if (n.image.split(":")[0] !== `umlab-${IMAGE_OF_ROLE[node.role]}`)
           throw new Error(`node ${name} runs ${n.image}, expected a ${IMAGE_OF_ROLE[node.role]} image`);
         const dir = `${VM_PATHS.nodes}/${name}/`;
-        const files: RenderedFile[] = [...run.files]
+        const files: RenderedFile[] = [...run.installed]
           .filter(([p]) => p.startsWith(dir))
-          .map(([p, content]) => ({ path: p.slice(dir.length), content: substitute(content, stand) }));
+          .map(([p, content]) => ({ path: p.slice(dir.length), content }));
+        const left = files.find((f) => Object.values(PUBLIC_PLACEHOLDERS).some((ph) => Buffer.from(f.content).includes(ph)));
+        if (left) throw new Error(`node ${name}: start.sh left a public-address placeholder in ${left.path}`);
         const attachments = n.addresses.map((ip) => ({ role: roleOf(ip), ip }));
         if (name === "hosted-um" && stand) attachments.push({ role: "dmz", ip: stand["hosted-um"] });
         launches.push({ node, image: n.image, files, attachments });
@@ -138,13 +150,4 @@ export async function twinRealization(synth: SynthJson, lab: UmLab, options: { i
   } finally {
     rmSync(context, { recursive: true, force: true });
   }
-}
-
-/** What start.sh does on Azure with the real public addresses. */
-function substitute(content: Buffer, stand: Record<"edge" | "hosted-um", string> | undefined): Buffer {
-  if (!stand) return content;
-  let text = content.toString("latin1");
-  if (!text.includes("@@")) return content;
-  for (const [node, ph] of Object.entries(PUBLIC_PLACEHOLDERS)) text = text.split(ph).join(stand[node as "edge" | "hosted-um"]);
-  return Buffer.from(text, "latin1");
 }

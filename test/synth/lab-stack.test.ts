@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEPLOYMENT_MODES, defaultLab, topologyOf } from "../../constructs/index.js";
 import { nodeFiles } from "../../lab/runtime/node-files.js";
-import { PUBLIC_PLACEHOLDERS, parseCloudInit, VM_PATHS } from "../../stacks/cloud-init.js";
+import { PUBLIC_PLACEHOLDERS, parseCloudInit, runStartScript, VM_PATHS } from "../../stacks/cloud-init.js";
 import { cloudConfigOf } from "../../stacks/rules/custom-data-fits.js";
 import { checkSynth } from "../../stacks/rules/index.js";
 import { FAKE_PKI, res, synthMode } from "./helpers.js";
@@ -15,6 +15,10 @@ describe("Azure stack per mode", () => {
     expect(names(json, "azurerm_virtual_network")).toEqual(["enterprise-vnet"]);
     expect(names(json, "azurerm_linux_virtual_machine")).toEqual(["frontend-vm", "onprem-um-vm", "phones-vm"]);
     expect(names(json, "azurerm_public_ip")).toEqual(["phones-public-ip"]);
+    expect(res(json, "azurerm_network_interface")["phones-nic"].ip_configuration[0].public_ip_address_id).toBe(
+      "${azurerm_public_ip.phones-public-ip.id}",
+    );
+    expect(res(json, "azurerm_network_interface")["phones-nic"].ip_configuration[1].public_ip_address_id).toBeUndefined();
     expect(names(json, "azurerm_subnet")).toEqual(["corp-subnet"]);
   });
 
@@ -148,6 +152,29 @@ describe("cloud-init carries the same configuration as the local lab", () => {
     const pjsip = parseCloudInit(text).files.get(`${VM_PATHS.nodes}/hosted-um/asterisk/pjsip.conf`)?.toString() ?? "";
     expect(pjsip).toContain("external_signaling_address=@@HOSTED_UM_PUBLIC_IP@@");
     expect(pjsip).toContain("match=@@EDGE_PUBLIC_IP@@");
+  });
+});
+
+describe("each VM's start.sh, run as cloud-init would (docker stubbed)", () => {
+  it.each(DEPLOYMENT_MODES)("%s: installs the files, fills the public addresses, builds the images and starts every node", (mode) => {
+    const { json } = synthMode(mode);
+    const started: string[] = [];
+    for (const [vm, body] of Object.entries(res(json, "azurerm_linux_virtual_machine"))) {
+      const { written } = parseCloudInit(cloudConfigOf(body.custom_data) as string);
+      const ran = runStartScript(written, { EDGE_PUBLIC_IP: "192.0.2.30", HOSTED_UM_PUBLIC_IP: "192.0.2.40" });
+      const runs = ran.docker.filter((c) => c[0] === "run");
+      expect(runs.length, vm).toBeGreaterThan(0);
+      expect(
+        ran.docker.some((c) => c[0] === "build"),
+        vm,
+      ).toBe(true);
+      for (const r of runs) started.push(r[r.indexOf("--name") + 1] as string);
+      for (const [path, content] of ran.files) {
+        expect(content.includes("@@EDGE_PUBLIC_IP@@") || content.includes("@@HOSTED_UM_PUBLIC_IP@@"), `${vm} ${path}`).toBe(false);
+      }
+    }
+    const model = topologyOf(defaultLab({ mode }), { realization: "azure" });
+    expect(started.sort()).toEqual(model.nodes.map((n) => `umlab-${n.name}`).sort());
   });
 });
 

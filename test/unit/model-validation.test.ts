@@ -70,6 +70,51 @@ describe("valid models", () => {
   });
 });
 
+const extraCases: [string, () => UmLab, RegExp][] = [
+  [
+    "hosted UM FQDN other than the provider's proxy",
+    () => {
+      const lab = new UmLab(undefined, "t", { mode: "cross-premises", sipDomain: "contoso.test" });
+      const provider = new HostingProvider(lab, "P", { proxyFqdn: "exap.um.provider.test" });
+      new HostedUm(lab, "H", { provider, fqdn: "other.um.provider.test" });
+      return lab;
+    },
+    /hostedUm.fqdn "other.um.provider.test" differs from hostingProvider.proxyFqdn "exap.um.provider.test"; allowed: the same FQDN/,
+  ],
+  [
+    "contact whose policy names another destination",
+    () =>
+      build("cross-premises", {
+        extra: (lab) => {
+          const p = new HostedVoicemailPolicy(lab, "Elsewhere", { scope: PolicyScope.user(), destination: "elsewhere.test" });
+          new ExUmContact(lab, "AA", { kind: "auto-attendant", displayNumber: "1801", hostedVoicemailPolicy: p });
+        },
+      }),
+    /contact "AA": policy "Elsewhere" destination "elsewhere.test" is not served by this lab; allowed: "exap.um.provider.test"/,
+  ],
+  [
+    "display name with a line break",
+    () => build("on-premises", { users: [["alice", { displayName: "Alice\n99 => 0000" }]] }),
+    /user "alice": displayName "Alice\\n99 => 0000" is invalid/,
+  ],
+  [
+    "SIP users that differ only by punctuation",
+    () =>
+      build("on-premises", {
+        users: [
+          ["ab", {}],
+          ["a.b", { extension: "1002" }],
+        ],
+      }),
+    /user "a.b": SIP user "a.b" is indistinguishable from user "ab"'s once punctuation is removed/,
+  ],
+  [
+    "corporate network too small for the phones",
+    () => new UmLab(undefined, "t", { mode: "on-premises", sipDomain: "contoso.test", addressPlan: { corp: "10.1.0.0/26" } }),
+    /addressPlan.corp "10.1.0.0\/26" is not a valid network; allowed: an IPv4 CIDR with a prefix from \/16 to \/24/,
+  ],
+];
+
 describe("invalid models are rejected with the field, the value and what is allowed", () => {
   const cases: [string, () => UmLab, RegExp][] = [
     [
@@ -323,10 +368,11 @@ describe("invalid models are rejected with the field, the value and what is allo
   ];
 
   it("covers at least 12 distinct rules", () => {
+    expect(extraCases.length).toBeGreaterThan(0);
     expect(cases.length).toBeGreaterThanOrEqual(12);
   });
 
-  it.each(cases)("%s", (_name, make, message) => {
+  it.each([...cases, ...extraCases])("%s", (_name, make, message) => {
     expect(problemsOf(make)).toMatch(message);
   });
 
