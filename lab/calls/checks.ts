@@ -60,6 +60,23 @@ function contactFor(lab: StartedLocalLab, u: TopologyUser, kind: "subscriber-acc
     ?.displayNumber;
 }
 
+/** Registers the user's phone for the duration of `fn`, and always unregisters it afterwards. */
+async function withRegisteredPhone(
+  lab: StartedLocalLab,
+  user: TopologyUser,
+  check: string,
+  target: string,
+  fn: () => Promise<CheckResult>,
+): Promise<CheckResult> {
+  const reg = await register(lab, user.name);
+  if (!reg.ok) return failure(check, target, reg.ms, `${user.name}'s phone could not register: ${lastLines(reg.output)}`);
+  try {
+    return await fn();
+  } finally {
+    await register(lab, user.name, 0);
+  }
+}
+
 /** Connectivity from the front end to each UM in play, through the edge where hosted. */
 export async function checkConnectivity(lab: StartedLocalLab): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
@@ -214,9 +231,7 @@ export async function checkDirectDepositAndMwi(
   const caller = lab.topology.users.find((u) => u.name !== callee.name) ?? callee;
   const toneSeconds = options.toneSeconds ?? 3;
   const before = await listMessages(lab);
-  const reg = await register(lab, callee.name);
-  if (!reg.ok) return failure(check, target, reg.ms, `callee's phone could not register: ${lastLines(reg.output)}`);
-  try {
+  return withRegisteredPhone(lab, callee, check, target, async () => {
     // A NOTIFY of an older state (no messages) may still be under way: then wait for the next one.
     const notified = waitForNotify(lab, callee.name, toneSeconds + 25).then((r) =>
       r.summary && !r.summary.messagesWaiting ? waitForNotify(lab, callee.name, toneSeconds + 25) : r,
@@ -255,9 +270,7 @@ export async function checkDirectDepositAndMwi(
       placed.ms,
       `${v.summary}; the phone did not ring; NOTIFY Messages-Waiting: yes, Voice-Message: ${s.newMessages}/${s.oldMessages}`,
     );
-  } finally {
-    await register(lab, callee.name, 0);
-  }
+  });
 }
 
 /**
@@ -274,9 +287,7 @@ export async function checkSubscriberAccess(lab: StartedLocalLab, user: Topology
   const before = (await listMessages(lab)).filter((m) => isMailboxOf(m, user));
   const unread = before.filter((m) => m.folder === "INBOX");
   if (unread.length === 0) return failure(check, target, 0, `${mailboxName(user)} has no new message to listen to; deposit one first`);
-  const reg = await register(lab, user.name);
-  if (!reg.ok) return failure(check, target, reg.ms, `the phone could not register: ${lastLines(reg.output)}`);
-  try {
+  return withRegisteredPhone(lab, user, check, target, async () => {
     const notified = waitForNotify(lab, user.name, 40);
     await new Promise((r) => setTimeout(r, 300));
     const keys = [...keyPresses(`${pin}#`, 1500), ...keyPresses("1", 1500 + (pin.length + 1) * 250 + 3500)];
@@ -320,9 +331,7 @@ export async function checkSubscriberAccess(lab: StartedLocalLab, user: Topology
       placed.ms,
       `PIN accepted by DTMF; message from ${oldest.caller} played and moved to Old; NOTIFY Messages-Waiting: ${s.messagesWaiting ? "yes" : "no"}, Voice-Message: ${s.newMessages}/${s.oldMessages}`,
     );
-  } finally {
-    await register(lab, user.name, 0);
-  }
+  });
 }
 
 /** Subscriber access refuses a wrong PIN: no sign-in, and the new messages stay new. */
@@ -357,9 +366,7 @@ export async function checkAutoAttendant(lab: StartedLocalLab, user: TopologyUse
   const target = `outside dials ${number ?? "?"}, keys ${user.extension} -> ${user.name}'s phone`;
   if (!number) return failure(check, target, 0, `no auto-attendant contact serves ${mailboxName(user)}`);
   if (!lab.topology.nodes.some((n) => n.name === OUTSIDE_PHONE)) return failure(check, target, 0, "the lab has no outside phone");
-  const reg = await register(lab, user.name);
-  if (!reg.ok) return failure(check, target, reg.ms, `the phone could not register: ${lastLines(reg.output)}`);
-  try {
+  return withRegisteredPhone(lab, user, check, target, async () => {
     const answered = answer(lab, user.name, 30);
     await new Promise((r) => setTimeout(r, 300));
     const placed = await call(lab, {
@@ -387,9 +394,7 @@ export async function checkAutoAttendant(lab: StartedLocalLab, user: TopologyUse
       placed.ms,
       `DTMF ${user.extension}# understood; ${user.name}'s phone rang, answered and was hung up by the attendant's bridge`,
     );
-  } finally {
-    await register(lab, user.name, 0);
-  }
+  });
 }
 
 /** The mode's call checks: connectivity, isolation, UM features per UM in play, then deposits for every user. */

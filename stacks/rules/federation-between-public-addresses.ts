@@ -1,13 +1,8 @@
-import { nsgRules, type PolicyRule, portRange } from "./types.js";
+import { inboundAllowsTo, type PolicyRule } from "./types.js";
 
 /** SIP over TLS (5061) is allowed only from the other side's public address (a public IP resource). */
 export const federationBetweenPublicAddresses: PolicyRule = (synth) =>
-  nsgRules(synth)
-    .filter(([, r]) => r.access === "Allow" && r.direction === "Inbound")
-    .filter(([, r]) => {
-      const range = portRange(r);
-      return range !== undefined && range[0] <= 5061 && 5061 <= range[1];
-    })
+  inboundAllowsTo(synth, 5061)
     .filter(([, r]) => !/^\$\{azurerm_public_ip\.[^.]+\.ip_address\}$/.test(r.source_address_prefix ?? ""))
     .map(([resource, r]) => ({
       rule: "federation-between-public-addresses",

@@ -1,13 +1,8 @@
-import { nsgRules, type PolicyRule, portRange } from "./types.js";
+import { inboundAllowsTo, type PolicyRule } from "./types.js";
 
 /** SSH (22) is allowed only from the configured admin range (variable ssh_source_range). */
 export const sshFromAdminRange: PolicyRule = (synth) =>
-  nsgRules(synth)
-    .filter(([, r]) => r.access === "Allow" && r.direction === "Inbound")
-    .filter(([, r]) => {
-      const range = portRange(r);
-      return range !== undefined && range[0] <= 22 && 22 <= range[1];
-    })
+  inboundAllowsTo(synth, 22)
     .filter(([, r]) => r.source_address_prefix !== "${var.ssh_source_range}")
     .map(([resource, r]) => ({
       rule: "ssh-from-admin-range",

@@ -47,3 +47,11 @@ export function portRange(r: NsgRule): [number, number] | undefined {
   const [a, b] = d.split("-").map(Number);
   return a === undefined || Number.isNaN(a) ? undefined : [a, b ?? a];
 }
+
+/** Inbound Allow rules whose destination ports include `port`, with their NSG's address. */
+export function inboundAllowsTo(synth: SynthJson, port: number): [string, NsgRule][] {
+  return nsgRules(synth).filter(([, r]) => {
+    const range = portRange(r);
+    return r.access === "Allow" && r.direction === "Inbound" && range !== undefined && range[0] <= port && port <= range[1];
+  });
+}
