@@ -62,6 +62,8 @@ export interface TopologyUser {
   readonly name: string;
   readonly extension: string;
   readonly sipUri: string;
+  /** the user part of the SIP URI: what the phone registers and authenticates as */
+  readonly sipUser: string;
   readonly password: string;
   /** voice-mail PIN, for subscriber access */
   readonly pin: string;
@@ -148,6 +150,7 @@ export function topologyOf(lab: UmLab, options: TopologyOptions = {}): Topology 
     name: u.name,
     extension: u.extension,
     sipUri: u.sipUri,
+    sipUser: u.sipUser,
     password: u.password,
     pin: u.pin,
     mailbox: u.mailbox,

@@ -1,5 +1,5 @@
 import { addressOf, type Topology } from "../constructs/topology.js";
-import { callPlan, optionsPlan, PLAY_FILE, sippCommand, sipUser, TONE_FILE } from "../lab/calls/driver.js";
+import { callPlan, optionsPlan, PLAY_FILE, sippCommand, TONE_FILE } from "../nodes/calls/plan.js";
 
 /** Where the phones VM keeps the script, and how the VM names a node's container. */
 export const CALL_CHECKS_PATH = "/opt/umlab/call-checks.sh";
@@ -28,7 +28,7 @@ export function renderCallChecks(t: Topology): string {
   }
   t.users.forEach((callee, i) => {
     const caller = t.users.find((u) => u.name !== callee.name) ?? callee;
-    const plan = callPlan(t, { from: caller.name, to: sipUser(callee), params: ";opaque=app:voicemail", holdSeconds: 3 });
+    const plan = callPlan(t, { from: caller.name, to: callee.sipUser, params: ";opaque=app:voicemail", holdSeconds: 3 });
     const cmd = sippCommand(plan.scenario, plan.args, 30, `azure-check-${i}`);
     const label = `voice mail of ${callee.name} on ${callee.mailboxNode}${callee.tenant ? ` (${callee.tenant})` : ""} takes a call`;
     const c = scriptContainer(plan.node);

@@ -6,7 +6,8 @@ import { dirname, join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { RenderedFile } from "../constructs/render/index.js";
 import type { TopologyNode } from "../constructs/topology.js";
-import { IMAGE_OF_ROLE, type ImageName, imageSources, imageTag } from "../lab/images/catalog.js";
+import { type ImageName, imageSources, imageTag } from "../nodes/images/catalog.js";
+import { kindOf } from "../nodes/kinds.js";
 import { vmContainer } from "./call-checks.js";
 
 /** Where cloud-init puts things on a VM. */
@@ -45,7 +46,7 @@ export interface VmWorkload {
  * model's addresses, as the containers' are locally.
  */
 export function cloudInit(w: VmWorkload): string {
-  const images = [...new Set(w.nodes.map((n) => IMAGE_OF_ROLE[n.role]))].sort() as ImageName[];
+  const images = [...new Set(w.nodes.map((n) => kindOf(n).image))].sort() as ImageName[];
   const files: { path: string; content: Buffer; mode: string }[] = [];
   for (const image of images) {
     for (const f of imageSources(image))
@@ -115,7 +116,7 @@ function startScript(nodes: readonly TopologyNode[], images: readonly ImageName[
     return `docker rm -f ${vmContainer(n.name)} >/dev/null 2>&1 || true
 docker run -d --restart unless-stopped --name ${vmContainer(n.name)} --network host \\
   -e UMLAB_NODE=${n.name} -e UMLAB_ADDRESSES="${addrs}" \\
-  -v ${p(`${VM_PATHS.nodes}/${n.name}`)}:/etc/umlab:ro ${imageTag(IMAGE_OF_ROLE[n.role])}`;
+  -v ${p(`${VM_PATHS.nodes}/${n.name}`)}:/etc/umlab:ro ${imageTag(kindOf(n).image)}`;
   });
   return `#!/bin/bash
 # Written by cloud-init from the umlab model: builds the lab images and starts this VM's nodes.

@@ -12,7 +12,6 @@ import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group/index.
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet/index.js";
 import { SubnetNetworkSecurityGroupAssociation } from "@cdktf/provider-azurerm/lib/subnet-network-security-group-association/index.js";
 import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network/index.js";
-import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { KamailioEdge } from "../constructs/edge.js";
 import { FrontEnd } from "../constructs/front-end.js";
@@ -20,9 +19,11 @@ import type { UmLab } from "../constructs/lab.js";
 import { HostedUm } from "../constructs/provider.js";
 import { PHONE_PORTS, type Topology, type TopologyNode, topologyOf } from "../constructs/topology.js";
 import type { Port } from "../constructs/values.js";
-import { nodeFiles, tlsParties } from "../lab/runtime/node-files.js";
-import type { TlsMaterial } from "../lab/runtime/pki.js";
+import { nodeFiles, tlsParties } from "../nodes/files.js";
+import { kindOf } from "../nodes/kinds.js";
+import type { TlsMaterial } from "../nodes/pki.js";
 import { CALL_CHECKS_PATH, renderCallChecks } from "./call-checks.js";
+import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from "./cdktf.js";
 import { cloudInit, PUBLIC_PLACEHOLDERS } from "./cloud-init.js";
 import { cachedLabPki } from "./pki-cache.js";
 
@@ -167,14 +168,13 @@ export class LabStack extends TerraformStack {
     };
 
     // VMs: one per server role, one for all test phones (one IP configuration per phone).
-    const byRole = (role: TopologyNode["role"]) => t.nodes.filter((n) => n.role === role);
-    const vms: VmPlan[] = [
-      { name: "frontend", side: "enterprise", nodes: byRole("frontend") },
-      { name: "onprem-um", side: "enterprise", nodes: byRole("onprem-um") },
-      { name: "edge", side: "enterprise", nodes: byRole("edge") },
-      { name: "hosted-um", side: "provider", nodes: byRole("hosted-um") },
-      { name: "phones", side: "enterprise", nodes: byRole("phone") },
-    ].filter((v): v is VmPlan => v.nodes.length > 0);
+    const vms: VmPlan[] = [];
+    for (const n of t.nodes) {
+      const { name, side } = kindOf(n).vm;
+      const vm = vms.find((v) => v.name === name);
+      if (vm) vm.nodes.push(n);
+      else vms.push({ name, side, nodes: [n] });
+    }
 
     const vmIds: Record<string, string> = {};
     for (const vm of vms) {

@@ -5,8 +5,8 @@
 // Every synth is checked by the policy rules in stacks/rules; a violation fails it.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { App } from "cdktf";
-import { loadLab, parseMode } from "../lab/cli/load-lab.js";
+import { loadLab, parseMode } from "../nodes/lab-file.js";
+import { App } from "./cdktf.js";
 import { LabStack } from "./lab-stack.js";
 import { checkSynth, formatViolations } from "./rules/index.js";
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeLabPki, type TlsMaterial } from "../lab/runtime/pki.js";
+import { makeLabPki, type TlsMaterial } from "../nodes/pki.js";
 
 /**
  * The Azure lab's TLS material, made once per lab and kept in .umlab/pki/<lab>/ (never committed):

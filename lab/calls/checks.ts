@@ -1,9 +1,10 @@
 import { readWav, toneEnergy } from "../../constructs/render/audio.js";
 import { addressOf, OUTSIDE_PHONE, type TopologyUser } from "../../constructs/topology.js";
+import { keyPresses, TEST_TONE_HZ } from "../../nodes/calls/media.js";
+import { umNodes } from "../../nodes/kinds.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
-import { answer, call, options, register, ringWithoutAnswer, sipUser, waitForNotify } from "./driver.js";
+import { answer, call, options, register, ringWithoutAnswer, waitForNotify } from "./driver.js";
 import { listMessages, readRecording, umLogLines, type VoiceMessage } from "./mailbox.js";
-import { keyPresses, TEST_TONE_HZ } from "./media.js";
 
 /** One check's outcome, reported like Test-CsExUMConnectivity: target, result, latency, diagnosis. */
 export interface CheckResult {
@@ -81,7 +82,7 @@ async function withRegisteredPhone(
 export async function checkConnectivity(lab: StartedLocalLab): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   const t = lab.topology;
-  for (const um of t.nodes.filter((n) => n.role === "onprem-um" || n.role === "hosted-um")) {
+  for (const um of umNodes(t.nodes)) {
     const viaEdge = um.role === "hosted-um";
     const nextHop = viaEdge ? `${addressOf(t, "edge", "corp")}:5060` : `${um.addresses.corp}:5060`;
     const r = await options(lab, "frontend", `sip:voicemail@${um.fqdn}`, nextHop);
@@ -200,7 +201,7 @@ export async function checkDeposit(
   }
   const placed = await call(lab, {
     from: caller.name,
-    to: sipUser(callee),
+    to: callee.sipUser,
     media: { tone: true },
     holdSeconds: toneSeconds,
     timeoutSeconds: noAnswer + toneSeconds + 20,
@@ -239,7 +240,7 @@ export async function checkDirectDepositAndMwi(
     await new Promise((r) => setTimeout(r, 300));
     const placed = await call(lab, {
       from: caller.name,
-      to: sipUser(callee),
+      to: callee.sipUser,
       params: ";opaque=app:voicemail",
       media: { tone: true },
       holdSeconds: toneSeconds,
@@ -379,7 +380,7 @@ export async function checkAutoAttendant(lab: StartedLocalLab, user: TopologyUse
     const rang = await answered;
     const lines = await umLogLines(lab, user.mailboxNode, `umlab-auto-attendant call-id=${placed.callId}`);
     if (!placed.ok) return failure(check, target, placed.ms, `the outside call failed: ${lastLines(placed.output)}`);
-    if (!lines.some((l) => l.includes(`target=${sipUser(user)}`)))
+    if (!lines.some((l) => l.includes(`target=${user.sipUser}`)))
       return failure(
         check,
         target,

@@ -1,4 +1,5 @@
 import { nodeOf, type TopologyUser } from "../../constructs/topology.js";
+import { umNodes } from "../../nodes/kinds.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
 
 const SPOOL = "/var/spool/asterisk/voicemail";
@@ -24,7 +25,7 @@ export interface VoiceMessage {
  */
 export async function listMessages(lab: StartedLocalLab, filter: { mailbox?: string; node?: string } = {}): Promise<VoiceMessage[]> {
   const out: VoiceMessage[] = [];
-  for (const node of lab.topology.nodes.filter((n) => n.role === "onprem-um" || n.role === "hosted-um")) {
+  for (const node of umNodes(lab.topology.nodes)) {
     if (filter.node && node.name !== filter.node) continue;
     // One shell pass prints each metadata file with a header line: cheaper than one exec per message.
     const script = `cd ${SPOOL} 2>/dev/null || exit 0; for f in */*/*/msg*.txt; do [ -f "$f" ] || continue; echo "=== $f"; cat "$f"; done`;

@@ -1,12 +1,12 @@
 import { parseArgs } from "node:util";
 import { LabModelError } from "../../constructs/errors.js";
 import type { Topology } from "../../constructs/topology.js";
+import { loadLab, parseMode } from "../../nodes/lab-file.js";
+import { UsageError } from "../../nodes/usage-error.js";
 import { type CheckResult, runChecks } from "../calls/checks.js";
 import { listMessages } from "../calls/mailbox.js";
 import { DockerUnavailableError, LabError } from "../runtime/docker.js";
 import { destroyInstance, findInstances, LabExistsError, LocalLab, StartedLocalLab } from "../runtime/local-lab.js";
-import { loadLab, parseMode } from "./load-lab.js";
-import { UsageError } from "./usage-error.js";
 
 /** Exit codes: documented in the README's command reference. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, docker: 3 } as const;

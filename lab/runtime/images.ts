@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ImageName as ContainerImageName } from "testcontainers";
-import { IMAGE_NAMES, IMAGES_DIR, type ImageName, imageTag } from "../images/catalog.js";
+import { IMAGE_NAMES, IMAGES_DIR, type ImageName, imageTag } from "../../nodes/images/catalog.js";
 import { docker } from "./docker.js";
 
 export { IMAGE_NAMES, IMAGES_DIR, type ImageName, imageTag };

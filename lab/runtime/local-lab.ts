@@ -2,12 +2,12 @@ import type Dockerode from "dockerode";
 import type { UmLab } from "../../constructs/lab.js";
 import type { RenderedFile } from "../../constructs/render/index.js";
 import { type NetworkRole, type Topology, type TopologyNode, topologyOf } from "../../constructs/topology.js";
-import { IMAGE_OF_ROLE } from "../images/catalog.js";
+import { nodeFiles, tlsParties } from "../../nodes/files.js";
+import { kindOf } from "../../nodes/kinds.js";
+import { makeLabPki } from "../../nodes/pki.js";
 import { docker, LABEL, LabError } from "./docker.js";
 import { ensureImage, type ImageName } from "./images.js";
 import { LabNodeContainer } from "./node-container.js";
-import { nodeFiles, tlsParties } from "./node-files.js";
-import { makeLabPki } from "./pki.js";
 
 export type Log = (line: string) => void;
 
@@ -50,7 +50,7 @@ export class LocalLab {
     const client = await docker();
     await assertFree(this.instance); // before any image build
     const topology0 = topologyOf(this.lab, { instance: this.instance });
-    const needed = [...new Set(topology0.nodes.map((n) => IMAGE_OF_ROLE[n.role]))];
+    const needed = [...new Set(topology0.nodes.map((n) => kindOf(n).image))];
     const images = new Map<ImageName, string>();
     for (const name of needed) {
       const { tag, builtSeconds } = await ensureImage(name, this.log);
@@ -65,7 +65,7 @@ export class LocalLab {
         topology,
         launches: topology.nodes.map((node) => ({
           node,
-          image: images.get(IMAGE_OF_ROLE[node.role]) as string,
+          image: images.get(kindOf(node).image) as string,
           files: files.get(node.name) ?? [],
           attachments: (Object.entries(node.addresses) as [NetworkRole, string][]).map(([role, ip]) => ({ role, ip })),
         })),
@@ -231,12 +231,12 @@ export class StartedLocalLab {
 
   /** Waits until a node serves: Kamailio answers SIP OPTIONS, Asterisk is fully booted. */
   async waitHealthy(node: TopologyNode, timeoutMs: number): Promise<void> {
-    const probe = healthProbe(node);
+    const probe = kindOf(node).healthProbe(node);
     if (!probe) return;
     const deadline = Date.now() + timeoutMs;
     let last = "";
     while (Date.now() < deadline) {
-      const r = await this.exec(node.name, probe).catch((e: Error) => ({ exitCode: -1, output: e.message }));
+      const r = await this.exec(node.name, [...probe]).catch((e: Error) => ({ exitCode: -1, output: e.message }));
       if (r.exitCode === 0) return;
       last = r.output;
       await new Promise((res) => setTimeout(res, 300));
@@ -255,33 +255,6 @@ export class StartedLocalLab {
   async stop(): Promise<void> {
     await destroyInstance(this.instance);
   }
-}
-
-function healthProbe(node: TopologyNode): string[] | undefined {
-  if (node.role === "frontend" || node.role === "edge") {
-    const ip = node.addresses.corp as string;
-    return [
-      "sipp",
-      "-sf",
-      "/etc/umlab/sipp/options.xml",
-      "-key",
-      "target",
-      `sip:${ip}:5060`,
-      "-i",
-      ip,
-      "-p",
-      "5099",
-      "-m",
-      "1",
-      "-timeout",
-      "2",
-      "-timeout_error",
-      "-nostdin",
-      `${ip}:5060`,
-    ];
-  }
-  if (node.role === "onprem-um" || node.role === "hosted-um") return ["asterisk", "-rx", "core waitfullybooted"];
-  return undefined;
 }
 
 /** Docker multiplexes stdout/stderr with 8-byte frame headers; keep the readable text. */

@@ -1,16 +1,16 @@
 import { spawnSync } from "node:child_process";
-import { Testing } from "cdktf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEPLOYMENT_MODES, defaultLab, topologyOf } from "../../constructs/index.js";
 import { runChecks } from "../../lab/calls/checks.js";
 import { realize, type StartedLocalLab } from "../../lab/runtime/local-lab.js";
-import { tlsParties } from "../../lab/runtime/node-files.js";
-import { makeLabPki } from "../../lab/runtime/pki.js";
-import { twinRealization } from "../../lab/runtime/twin.js";
+import { tlsParties } from "../../nodes/files.js";
+import { makeLabPki } from "../../nodes/pki.js";
 import { CALL_CHECKS_PATH } from "../../stacks/call-checks.js";
+import { Testing } from "../../stacks/cdktf.js";
 import { parseCloudInit } from "../../stacks/cloud-init.js";
 import { LabStack } from "../../stacks/lab-stack.js";
 import { cloudConfigOf } from "../../stacks/rules/custom-data-fits.js";
+import { twinRealization } from "../support/twin.js";
 import { NO_ANSWER_SECONDS } from "./fixture.js";
 
 /**

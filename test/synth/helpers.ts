@@ -1,6 +1,6 @@
-import { Testing } from "cdktf";
 import { type DeploymentMode, defaultLab } from "../../constructs/index.js";
-import type { TlsMaterial } from "../../lab/runtime/pki.js";
+import type { TlsMaterial } from "../../nodes/pki.js";
+import { Testing } from "../../stacks/cdktf.js";
 import { LabStack } from "../../stacks/lab-stack.js";
 import type { SynthJson } from "../../stacks/rules/index.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEPLOYMENT_MODES, defaultLab, topologyOf } from "../../constructs/index.js";
-import { nodeFiles } from "../../lab/runtime/node-files.js";
+import { nodeFiles } from "../../nodes/files.js";
 import { PUBLIC_PLACEHOLDERS, parseCloudInit, runStartScript, VM_PATHS } from "../../stacks/cloud-init.js";
 import { cloudConfigOf } from "../../stacks/rules/custom-data-fits.js";
 import { checkSynth } from "../../stacks/rules/index.js";

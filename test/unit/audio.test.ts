@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mulaw, readWav, sineSamples, toneEnergy, wavFile } from "../../constructs/render/audio.js";
-import { TEST_TONE_HZ, tonePcap } from "../../lab/calls/media.js";
+import { TEST_TONE_HZ, tonePcap } from "../../nodes/calls/media.js";
 
 describe("audio analysis used by the deposit checks", () => {
   it("finds the test tone and rejects other signals", () => {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DEPLOYMENT_MODES, type DeploymentMode, defaultLab, LabModelError, UmLab } from "../../constructs/index.js";
+import { DEPLOYMENT_MODES, type DeploymentMode, defaultLab, LabModelError, UmLab } from "../constructs/index.js";
 import { UsageError } from "./usage-error.js";
 
 /**

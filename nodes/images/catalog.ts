@@ -2,22 +2,12 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { NodeRole } from "../../constructs/topology.js";
 
-/** lab/images: one folder per image, plus common/ shared by all; it is the build context. */
+/** nodes/images: one folder per image, plus common/ shared by all; it is the build context. */
 export const IMAGES_DIR = dirname(fileURLToPath(import.meta.url));
 
 export type ImageName = "kamailio" | "asterisk" | "sipp";
 export const IMAGE_NAMES: readonly ImageName[] = ["kamailio", "asterisk", "sipp"];
-
-/** Which image runs each role, locally and on Azure alike. */
-export const IMAGE_OF_ROLE: Record<NodeRole, ImageName> = {
-  frontend: "kamailio",
-  edge: "kamailio",
-  "onprem-um": "asterisk",
-  "hosted-um": "asterisk",
-  phone: "sipp",
-};
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir)
@@ -28,7 +18,7 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-/** The build context of an image: its folder and common/, as paths relative to lab/images. */
+/** The build context of an image: its folder and common/, as paths relative to nodes/images. */
 export function imageSources(name: ImageName): { path: string; content: Buffer }[] {
   return [...filesUnder(join(IMAGES_DIR, name)), ...filesUnder(join(IMAGES_DIR, "common"))].map((f) => ({
     path: relative(IMAGES_DIR, f),

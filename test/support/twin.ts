@@ -5,12 +5,13 @@ import type { UmLab } from "../../constructs/lab.js";
 import type { RenderedFile } from "../../constructs/render/index.js";
 import { type NetworkRole, type Topology, topologyOf } from "../../constructs/topology.js";
 import { Cidr } from "../../constructs/values.js";
+import { ensureImage, IMAGE_NAMES } from "../../lab/runtime/images.js";
+import type { Log, NodeLaunch, Realization } from "../../lab/runtime/local-lab.js";
+import { type ImageName, tagOf } from "../../nodes/images/catalog.js";
+import { kindOf } from "../../nodes/kinds.js";
 import { PUBLIC_PLACEHOLDERS, parseCloudInit, runStartScript, VM_PATHS } from "../../stacks/cloud-init.js";
 import { cloudConfigOf } from "../../stacks/rules/custom-data-fits.js";
 import type { SynthJson } from "../../stacks/rules/types.js";
-import { IMAGE_OF_ROLE, type ImageName, tagOf } from "../images/catalog.js";
-import { ensureImage, IMAGE_NAMES } from "./images.js";
-import type { Log, NodeLaunch, Realization } from "./local-lab.js";
 
 /**
  * The twin run's stand-in for the internet between the two public addresses: the DMZ subnet.
@@ -131,8 +132,8 @@ export async function twinRealization(synth: SynthJson, lab: UmLab, options: { i
         if (JSON.stringify([...n.addresses].sort()) !== JSON.stringify(want)) {
           throw new Error(`node ${name}: cloud-init gives it ${n.addresses.join(", ")}, the model ${want.join(", ")}`);
         }
-        if (n.image.split(":")[0] !== `umlab-${IMAGE_OF_ROLE[node.role]}`)
-          throw new Error(`node ${name} runs ${n.image}, expected a ${IMAGE_OF_ROLE[node.role]} image`);
+        if (n.image.split(":")[0] !== `umlab-${kindOf(node).image}`)
+          throw new Error(`node ${name} runs ${n.image}, expected a ${kindOf(node).image} image`);
         const dir = `${VM_PATHS.nodes}/${name}/`;
         const files: RenderedFile[] = [...run.installed]
           .filter(([p]) => p.startsWith(dir))

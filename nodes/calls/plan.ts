@@ -1,0 +1,90 @@
+import { addressOf, nodeOf, OUTSIDE_PHONE, PHONE_PORTS, type Topology, type TopologyUser } from "../../constructs/topology.js";
+import type { KeyPress } from "./media.js";
+
+/**
+ * Call plans: which node places a call and with which SIPp arguments. Pure, so the local driver
+ * runs them and the Azure stack renders the very same command lines into the phone VM's script.
+ */
+
+export const PHONE_SIP_PORT = PHONE_PORTS.sip.from;
+export const CALLER_SIP_PORT = PHONE_PORTS.callerSip.from;
+export const CALLER_MEDIA_PORT = PHONE_PORTS.callerMedia.from;
+export const ANSWER_MEDIA_PORT = PHONE_PORTS.answerMedia.from;
+/** The port SIP servers' health probes (SIPp OPTIONS) send from, clear of the servers' own 5060. */
+export const PROBE_SIP_PORT = 5098;
+/** What a call plays once answered (SIPp play_pcap_audio), and the test tone every phone carries. */
+export const PLAY_FILE = "/tmp/umlab-play.pcap";
+export const TONE_FILE = "/etc/umlab/media/tone.pcap";
+/** The caller number of the phone outside the enterprise (no account). */
+export const OUTSIDE_CALLER = "+14255550199";
+
+export function userIn(t: Topology, name: string): TopologyUser {
+  const u = t.users.find((x) => x.name === name) ?? t.users.find((x) => x.extension === name);
+  if (!u) throw new Error(`no user ${JSON.stringify(name)} in lab ${t.instance}; users: ${t.users.map((x) => x.name).join(", ")}`);
+  return u;
+}
+
+/** The front end's SIP address, where phones send everything. */
+export function frontEndTarget(t: Topology): string {
+  return `${addressOf(t, "frontend", "corp")}:${PHONE_SIP_PORT}`;
+}
+
+/** The SIPp command line of one bounded call of a scenario (the scenarios live in /etc/umlab/sipp). */
+export function sippCommand(scenario: string, args: readonly string[], timeoutSeconds: number, callId: string): string[] {
+  return [
+    "sipp",
+    "-sf",
+    `/etc/umlab/sipp/${scenario}.xml`,
+    "-m",
+    "1",
+    "-timeout",
+    `${timeoutSeconds}`,
+    "-timeout_error",
+    "-nostdin",
+    "-cid_str",
+    `${callId}@%s`,
+    ...args,
+  ];
+}
+
+/** What a call plays once answered: the test tone, or keys pressed (RFC 4733). */
+export type CallMedia = { readonly tone: true } | { readonly keys: readonly KeyPress[] };
+
+export interface CallOptions {
+  /** a user's name, or "outside" for the phone without an account */
+  readonly from: string;
+  /** the Request-URI user part: a user's SIP user, an extension or a contact's number */
+  readonly to: string;
+  /** Request-URI parameters, e.g. ";opaque=app:voicemail" */
+  readonly params?: string;
+  readonly media: CallMedia;
+  /** seconds the caller stays on the line after the answer */
+  readonly holdSeconds: number;
+  readonly timeoutSeconds: number;
+}
+
+/** Where a call is placed from and the SIPp arguments of it. */
+export function callPlan(
+  t: Topology,
+  o: Omit<CallOptions, "media" | "timeoutSeconds">,
+): { node: string; scenario: string; args: string[] } {
+  const outside = o.from === "outside";
+  const caller = outside ? undefined : userIn(t, o.from);
+  const node = caller?.phone ?? OUTSIDE_PHONE;
+  const ip = nodeOf(t, node).addresses.corp as string;
+  const keys = { caller: caller ? caller.sipUser : OUTSIDE_CALLER, callee: o.to, params: o.params ?? "", domain: t.sipDomain };
+  const args = [
+    ...Object.entries(keys).flatMap(([k, v]) => ["-key", k, v]),
+    ...(caller ? ["-au", caller.sipUser, "-ap", caller.password] : []),
+    ...["-i", ip, "-p", String(CALLER_SIP_PORT), "-mi", ip, "-mp", String(CALLER_MEDIA_PORT)],
+    ...["-d", String(Math.round(o.holdSeconds * 1000)), frontEndTarget(t)],
+  ];
+  return { node, scenario: outside ? "outside-call" : "call", args };
+}
+
+/** The SIPp arguments of one OPTIONS from `fromNode` to `target` (a Request-URI) via `nextHop` (ip:port). */
+export function optionsPlan(t: Topology, fromNode: string, target: string, nextHop: string): string[] {
+  const from = nodeOf(t, fromNode);
+  const ip = (from.addresses.corp ?? from.addresses.provider) as string;
+  return ["-key", "target", target, "-i", ip, "-p", String(PROBE_SIP_PORT), nextHop];
+}
