@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { loadLab, parseMode } from "../nodes/lab-file.js";
 import { App } from "./cdktf.js";
 import { LabStack } from "./lab-stack.js";
+import { cachedLabPki } from "./pki-cache.js";
 import { checkSynth, formatViolations } from "./rules/index.js";
 
 const app = new App();
@@ -15,7 +16,7 @@ const context = (key: string) => app.node.tryGetContext(key) as string | undefin
 const mode = parseMode(context("mode") ?? process.env.UMLAB_MODE, "mixed");
 const labFile = context("labFile") ?? process.env.UMLAB_LAB_FILE;
 const lab = await loadLab(mode, labFile);
-new LabStack(app, "lab", { lab });
+new LabStack(app, "lab", { lab, pki: cachedLabPki(lab.node.id, LabStack.tlsParties(lab)) });
 app.synth();
 
 const synthesized = JSON.parse(readFileSync(join(app.outdir, "stacks", "lab", "cdk.tf.json"), "utf8"));

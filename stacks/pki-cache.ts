@@ -8,6 +8,8 @@ import { makeLabPki, type TlsMaterial } from "../nodes/pki.js";
  * CA on every synth would rebuild the lab on every deploy. Delete the folder to rotate.
  */
 export function cachedLabPki(labId: string, parties: Record<string, string>, root = ".umlab/pki"): Record<string, TlsMaterial> {
+  // A mode without TLS parties (on premises) leaves the cache alone: switching back keeps the CA.
+  if (Object.keys(parties).length === 0) return {};
   const dir = join(root, labId);
   const index = join(dir, "parties.json");
   if (existsSync(index) && readFileSync(index, "utf8") === JSON.stringify(parties)) {

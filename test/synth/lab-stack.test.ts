@@ -1,7 +1,13 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEPLOYMENT_MODES, defaultLab, topologyOf } from "../../constructs/index.js";
 import { nodeFiles } from "../../nodes/files.js";
+import { Testing } from "../../stacks/cdktf.js";
 import { PUBLIC_PLACEHOLDERS, parseCloudInit, runStartScript, VM_PATHS } from "../../stacks/cloud-init.js";
+import { LabStack } from "../../stacks/lab-stack.js";
+import { cachedLabPki } from "../../stacks/pki-cache.js";
 import { cloudConfigOf } from "../../stacks/rules/custom-data-fits.js";
 import { checkSynth } from "../../stacks/rules/index.js";
 import { FAKE_PKI, res, synthMode } from "./helpers.js";
@@ -184,5 +190,25 @@ describe("snapshots", () => {
     // Cloud-init changes with every image or renderer edit; it is tested above, not snapshotted.
     for (const vm of Object.values(res(json, "azurerm_linux_virtual_machine"))) vm.custom_data = "<cloud-init>";
     expect(json).toMatchSnapshot();
+  });
+});
+
+describe("TLS material comes in as a prop", () => {
+  it("a stack whose pki lacks a TLS party is refused before anything is created", () => {
+    expect(() => new LabStack(Testing.app(), "lab", { lab: defaultLab({ mode: "mixed" }), pki: {} })).toThrow(
+      "pki has no TLS material for edge, hosted-um",
+    );
+  });
+
+  it("the app's cache keeps one CA per lab, and a mode without TLS parties leaves it alone", () => {
+    const root = mkdtempSync(join(tmpdir(), "umlab-pki-cache-"));
+    try {
+      const parties = LabStack.tlsParties(defaultLab({ mode: "mixed" }));
+      const first = cachedLabPki("lab", parties, root);
+      expect(cachedLabPki("lab", {}, root)).toEqual({});
+      expect(cachedLabPki("lab", LabStack.tlsParties(defaultLab({ mode: "cross-premises" })), root)).toEqual(first);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
