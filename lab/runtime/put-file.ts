@@ -1,4 +1,4 @@
-import { docker } from "./docker.js";
+import { dockerApi } from "./docker.js";
 
 /** A one-file tar archive (ustar), enough for Docker's putArchive. */
 function tarOf(name: string, content: Buffer, mode = 0o644): Buffer {
@@ -26,6 +26,5 @@ function tarOf(name: string, content: Buffer, mode = 0o644): Buffer {
 export async function putFile(container: string, path: string, content: Buffer): Promise<void> {
   const slash = path.lastIndexOf("/");
   const dir = path.slice(0, slash) || "/";
-  const client = await docker();
-  await client.container.dockerode.getContainer(container).putArchive(tarOf(path.slice(slash + 1), content), { path: dir });
+  await (await dockerApi()).getContainer(container).putArchive(tarOf(path.slice(slash + 1), content), { path: dir });
 }
