@@ -2,37 +2,31 @@
 // Prints, per mode: seconds from `up` to healthy (images already built), seconds from `up` to the
 // first verified deposit, and the lab's memory; with --cold also each image's build time without
 // cache. Figures, not assertions: speed targets are read here, never timed inside tests.
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DEPLOYMENT_MODES, type DeploymentMode, defaultLab } from "../../constructs/index.js";
 import { checkDeposit } from "../calls/checks.js";
-import { docker } from "../runtime/docker.js";
-import { ensureImage, IMAGE_NAMES, IMAGES_DIR } from "../runtime/images.js";
+import { dockerApi } from "../runtime/docker.js";
+import { buildImage, ensureImage, IMAGE_NAMES, IMAGES_DIR, removeImage } from "../runtime/images.js";
 import { LocalLab } from "../runtime/local-lab.js";
 
-const { values } = parseArgs({ options: { cold: { type: "boolean" }, modes: { type: "string" } } });
-const modes = (values.modes?.split(",") ?? [...DEPLOYMENT_MODES]) as DeploymentMode[];
 const seconds = (since: number) => (Date.now() - since) / 1000;
 
-if (values.cold) {
-  console.log("cold image builds (docker build --no-cache, base images present):");
+/** Each image built without cache (base images present), through the same API path as `up`. */
+async function coldBuilds(): Promise<void> {
+  console.log("cold image builds (no cache, legacy builder, base images present):");
   for (const name of IMAGE_NAMES) {
-    const started = Date.now();
     const tag = `umlab-bench-${name}:cold`;
-    const r = spawnSync("docker", ["build", "--no-cache", "-q", "-t", tag, "-f", join(IMAGES_DIR, name, "Dockerfile"), IMAGES_DIR], {
-      env: { ...process.env, DOCKER_BUILDKIT: "0" },
-      encoding: "utf8",
-    });
-    console.log(`  ${name.padEnd(9)} ${r.status === 0 ? `${seconds(started).toFixed(1)} s` : `failed: ${r.stderr.slice(-300)}`}`);
-    spawnSync("docker", ["rmi", "-f", tag]);
+    const r = await buildImage(name, { contextDir: IMAGES_DIR, tag }, { noCache: true }).then(
+      (b) => `${b.seconds.toFixed(1)} s`,
+      (err: Error) => `failed: ${err.message.slice(-300)}`,
+    );
+    console.log(`  ${name.padEnd(9)} ${r}`);
+    await removeImage(tag);
   }
 }
 
-for (const name of IMAGE_NAMES) await ensureImage(name, (l) => console.log(l));
-
 async function memoryMb(containers: string[]): Promise<number> {
-  const d = (await docker()).container.dockerode;
+  const d = await dockerApi();
   let bytes = 0;
   for (const c of containers) {
     const s = (await d.getContainer(c).stats({ stream: false })) as {
@@ -43,15 +37,17 @@ async function memoryMb(containers: string[]): Promise<number> {
   return bytes / 2 ** 20;
 }
 
-const rows: {
+interface ModeFigures {
   mode: string;
   upToHealthy: number;
   upToFirstDeposit: number;
   depositSeconds: number;
   memoryMb: number;
   containers: number;
-}[] = [];
-for (const mode of modes) {
+}
+
+/** One mode: `up` to healthy, then the first deposit, then the lab's memory; the lab is removed afterwards. */
+async function benchMode(mode: DeploymentMode): Promise<ModeFigures> {
   const started = Date.now();
   const lab = await new LocalLab(defaultLab({ mode, noAnswerSeconds: 3 }), { instance: `bench-${mode}` }).start();
   try {
@@ -61,23 +57,33 @@ for (const mode of modes) {
     const callStarted = Date.now();
     const deposit = await checkDeposit(lab, callee, false, { noAnswerSeconds: 3 });
     if (deposit.result !== "Success") throw new Error(`first deposit failed in ${mode}: ${deposit.diagnosis}`);
-    rows.push({
+    return {
       mode,
       upToHealthy: healthy,
       upToFirstDeposit: seconds(started),
       depositSeconds: seconds(callStarted),
       memoryMb: await memoryMb(lab.topology.nodes.map((n) => n.container)),
       containers: lab.topology.nodes.length,
-    });
+    };
   } finally {
     await lab.stop();
   }
 }
 
-console.log("\nmode             up->healthy  up->1st deposit  deposit call  healthy/deposit  containers  memory");
-for (const r of rows) {
-  console.log(
-    `${r.mode.padEnd(16)} ${r.upToHealthy.toFixed(1).padStart(9)} s ${r.upToFirstDeposit.toFixed(1).padStart(14)} s ${r.depositSeconds.toFixed(1).padStart(11)} s ${(r.upToHealthy / r.upToFirstDeposit).toFixed(2).padStart(16)} ${String(r.containers).padStart(11)} ${r.memoryMb.toFixed(0).padStart(6)} MB`,
-  );
+function printTable(rows: readonly ModeFigures[]): void {
+  console.log("\nmode             up->healthy  up->1st deposit  deposit call  healthy/deposit  containers  memory");
+  for (const r of rows) {
+    console.log(
+      `${r.mode.padEnd(16)} ${r.upToHealthy.toFixed(1).padStart(9)} s ${r.upToFirstDeposit.toFixed(1).padStart(14)} s ${r.depositSeconds.toFixed(1).padStart(11)} s ${(r.upToHealthy / r.upToFirstDeposit).toFixed(2).padStart(16)} ${String(r.containers).padStart(11)} ${r.memoryMb.toFixed(0).padStart(6)} MB`,
+    );
+  }
+  console.log("(the deposit call includes a 3 s test tone; healthy/deposit is the share of time spent bringing the lab up)");
 }
-console.log("(the deposit call includes a 3 s test tone; healthy/deposit is the share of time spent bringing the lab up)");
+
+const { values } = parseArgs({ options: { cold: { type: "boolean" }, modes: { type: "string" } } });
+const modes = (values.modes?.split(",") ?? [...DEPLOYMENT_MODES]) as DeploymentMode[];
+if (values.cold) await coldBuilds();
+for (const name of IMAGE_NAMES) await ensureImage(name, (l) => console.log(l));
+const rows: ModeFigures[] = [];
+for (const mode of modes) rows.push(await benchMode(mode));
+printTable(rows);
