@@ -2,10 +2,12 @@ import type Dockerode from "dockerode";
 import type { UmLab } from "../../constructs/lab.js";
 import type { RenderedFile } from "../../constructs/render/index.js";
 import { type NetworkRole, type Topology, type TopologyNode, topologyOf } from "../../constructs/topology.js";
+import { Cidr } from "../../constructs/values.js";
 import { nodeFiles, tlsParties } from "../../nodes/files.js";
 import { kindOf } from "../../nodes/kinds.js";
 import { makeLabPki } from "../../nodes/pki.js";
-import { docker, LABEL, LabError } from "./docker.js";
+import { containerLogs } from "./container-logs.js";
+import { docker, dockerApi, LABEL, LabError } from "./docker.js";
 import { ensureImage, type ImageName } from "./images.js";
 import { LabNodeContainer } from "./node-container.js";
 
@@ -83,7 +85,6 @@ export class LocalLab {
   private async freePlan(dockerode: Dockerode) {
     const taken: string[] = [];
     for (const n of await dockerode.listNetworks()) for (const c of n.IPAM?.Config ?? []) if (c.Subnet) taken.push(c.Subnet);
-    const { Cidr } = await import("../../constructs/values.js");
     const takenCidrs = taken.map((t) => Cidr.parse(t)).filter((c): c is NonNullable<typeof c> => c !== undefined);
     for (let k = 0; k < 64; k++) {
       const plan = this.lab.addressPlan.shifted(k);
@@ -128,25 +129,11 @@ export async function realize(r: Realization, options: { log?: Log; healthTimeou
   const log = options.log ?? (() => {});
   const { topology } = r;
   const instance = topology.instance;
-  const client = await docker();
   await assertFree(instance);
   const started = Date.now();
   try {
     log(`starting ${topology.mode} lab ${instance}: networks ${topology.networks.map((n) => `${n.role} ${n.subnet}`).join(", ")}`);
-    for (const net of topology.networks) {
-      await client.container.dockerode.createNetwork({
-        Name: net.name,
-        Driver: "bridge",
-        Internal: true, // lab traffic stays on this machine
-        CheckDuplicate: true,
-        IPAM: { Config: [{ Subnet: net.subnet }] },
-        Labels: {
-          [LABEL.instance]: instance,
-          [LABEL.role]: net.role,
-          ...(net.role === "corp" ? { [LABEL.topology]: JSON.stringify(topology) } : {}),
-        },
-      });
-    }
+    await createNetworks(topology);
     await Promise.all(r.launches.map((l) => startNode(topology, l, log)));
     const lab = new StartedLocalLab(topology);
     await Promise.all(topology.nodes.map((node) => lab.waitHealthy(node, options.healthTimeoutMs ?? 60_000)));
@@ -156,6 +143,25 @@ export async function realize(r: Realization, options: { log?: Log; healthTimeou
     log(`start failed; removing what was created for ${instance}`);
     await destroyInstance(instance).catch(() => {});
     throw err;
+  }
+}
+
+/** The lab's internal bridge networks; the corp network carries the topology for `attach`. */
+async function createNetworks(topology: Topology): Promise<void> {
+  const api = await dockerApi();
+  for (const net of topology.networks) {
+    await api.createNetwork({
+      Name: net.name,
+      Driver: "bridge",
+      Internal: true, // lab traffic stays on this machine
+      CheckDuplicate: true,
+      IPAM: { Config: [{ Subnet: net.subnet }] },
+      Labels: {
+        [LABEL.instance]: topology.instance,
+        [LABEL.role]: net.role,
+        ...(net.role === "corp" ? { [LABEL.topology]: JSON.stringify(topology) } : {}),
+      },
+    });
   }
 }
 
@@ -172,9 +178,9 @@ async function startNode(topology: Topology, l: NodeLaunch, log: Log): Promise<v
     .withExpectedAddresses(l.attachments.map((a) => a.ip))
     .withConfiguration(l.files)
     .start();
-  const client = await docker();
+  const api = await dockerApi();
   for (const a of rest) {
-    await client.container.dockerode
+    await api
       .getNetwork(netName(a.role))
       .connect({ Container: container.getId(), EndpointConfig: { IPAMConfig: { IPv4Address: a.ip }, Aliases: [l.node.fqdn] } });
   }
@@ -241,12 +247,7 @@ export class StartedLocalLab {
       last = r.output;
       await new Promise((res) => setTimeout(res, 300));
     }
-    const client = await docker();
-    const logs = await client.container.dockerode
-      .getContainer(node.container)
-      .logs({ stdout: true, stderr: true, tail: 20, follow: false })
-      .then((b) => printable(b as unknown as Buffer))
-      .catch(() => "");
+    const logs = await containerLogs(node.container, 20).catch(() => "");
     throw new Error(
       `${node.name} (${node.container}) was not healthy after ${timeoutMs / 1000} s.\nlast probe: ${last.trim().slice(-500)}\nlast log lines:\n${logs}`,
     );
@@ -255,11 +256,6 @@ export class StartedLocalLab {
   async stop(): Promise<void> {
     await destroyInstance(this.instance);
   }
-}
-
-/** Docker multiplexes stdout/stderr with 8-byte frame headers; keep the readable text. */
-function printable(b: Buffer): string {
-  return [...b.toString("utf8")].filter((c) => c >= " " || c === "\n" || c === "\t").join("");
 }
 
 /** Names of every umlab lab instance on this engine (from network and container labels). */
