@@ -1,9 +1,13 @@
+import { KamailioEdge } from "../../constructs/edge.js";
+import { FrontEnd } from "../../constructs/front-end.js";
+import { OnPremUm } from "../../constructs/onprem-um.js";
+import { HostedUm } from "../../constructs/provider.js";
 import { readWav, toneEnergy } from "../../constructs/render/audio.js";
 import { addressOf, OUTSIDE_PHONE, type TopologyUser } from "../../constructs/topology.js";
 import { keyPresses, TEST_TONE_HZ } from "../../nodes/calls/media.js";
 import { umNodes } from "../../nodes/kinds.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
-import { answer, call, options, register, ringWithoutAnswer, waitForNotify } from "./driver.js";
+import { answer, call, type MessageSummary, options, register, ringWithoutAnswer, waitForNotify } from "./driver.js";
 import { listMessages, readRecording, umLogLines, type VoiceMessage } from "./mailbox.js";
 
 /** One check's outcome, reported like Test-CsExUMConnectivity: target, result, latency, diagnosis. */
@@ -30,10 +34,9 @@ export interface CheckOptions {
 export const TONE_RATIO_MIN = 0.5;
 export const TONE_LEVEL_MIN_DBFS = -40;
 
-const ONPREM_CONTEXT = "onprem";
-
+/** The voice-mail context of a user's mailbox: the hosted tenant, or the on-premises UM's context. */
 export function tenantOf(u: TopologyUser): string {
-  return u.mailbox === "hosted" ? (u.tenant as string) : ONPREM_CONTEXT;
+  return u.mailbox === "hosted" ? (u.tenant as string) : OnPremUm.CONTEXT;
 }
 
 function isMailboxOf(m: VoiceMessage, u: TopologyUser): boolean {
@@ -57,8 +60,19 @@ function lastLines(output: string, n = 4): string {
 
 /** The contact number of a kind served by the UM that holds `u`'s mailbox, if the lab has one. */
 function contactFor(lab: StartedLocalLab, u: TopologyUser, kind: "subscriber-access" | "auto-attendant"): string | undefined {
-  return lab.topology.contacts.find((c) => c.kind === kind && c.umNode === u.mailboxNode && (c.tenant ?? ONPREM_CONTEXT) === tenantOf(u))
+  return lab.topology.contacts.find((c) => c.kind === kind && c.umNode === u.mailboxNode && (c.tenant ?? OnPremUm.CONTEXT) === tenantOf(u))
     ?.displayNumber;
+}
+
+/** New (INBOX) and old messages among `messages`. */
+function folderCounts(messages: readonly VoiceMessage[]): { new: number; old: number } {
+  return { new: messages.filter((m) => m.folder === "INBOX").length, old: messages.filter((m) => m.folder === "Old").length };
+}
+
+/** Why a message-waiting NOTIFY does not tell what the mailbox holds; undefined when it does. */
+function mwiMismatch(s: MessageSummary, waiting: boolean, held: { new: number; old: number }): string | undefined {
+  if (s.messagesWaiting === waiting && s.newMessages === held.new && s.oldMessages === held.old) return undefined;
+  return `NOTIFY said Messages-Waiting ${s.messagesWaiting ? "yes" : "no"} ${s.newMessages}/${s.oldMessages}; the mailbox holds ${held.new}/${held.old}`;
 }
 
 /** Registers the user's phone for the duration of `fn`, and always unregisters it afterwards. */
@@ -84,8 +98,11 @@ export async function checkConnectivity(lab: StartedLocalLab): Promise<CheckResu
   const t = lab.topology;
   for (const um of umNodes(t.nodes)) {
     const viaEdge = um.role === "hosted-um";
-    const nextHop = viaEdge ? `${addressOf(t, "edge", "corp")}:5060` : `${um.addresses.corp}:5060`;
-    const r = await options(lab, "frontend", `sip:voicemail@${um.fqdn}`, nextHop);
+    const nextHop = viaEdge
+      ? `${addressOf(t, "edge", "corp")}:${KamailioEdge.INTERNAL_SIP.from}`
+      : `${um.addresses.corp}:${OnPremUm.SIP.from}`;
+    const pilot = viaEdge ? HostedUm.PILOT : OnPremUm.PILOT;
+    const r = await options(lab, "frontend", `sip:${pilot}@${um.fqdn}`, nextHop);
     const target = `${um.fqdn} (${um.name}${viaEdge ? ", through the edge over mutual TLS" : ""})`;
     out.push(
       r.ok
@@ -114,11 +131,13 @@ export async function checkIsolation(lab: StartedLocalLab): Promise<CheckResult[
   const phone = t.nodes.find((n) => n.role === "phone");
   if (!hosted || !phone) return [];
   const ip = hosted.addresses.provider as string;
-  const target = `${hosted.name} ${ip}:5061 from ${phone.name}`;
+  const hostedPort = HostedUm.SIP_TLS.from;
+  const target = `${hosted.name} ${ip}:${hostedPort} from ${phone.name}`;
   const fe = addressOf(t, "frontend", "corp");
-  const control = await tcpOpens(lab, phone.name, fe, 5060);
-  if (!control.ok) return [failure("isolation", target, control.ms, `the probe could not even open TCP to the front end ${fe}:5060`)];
-  const r = await tcpOpens(lab, phone.name, ip, 5061);
+  const fePort = FrontEnd.SIP_TCP.from;
+  const control = await tcpOpens(lab, phone.name, fe, fePort);
+  if (!control.ok) return [failure("isolation", target, control.ms, `the probe could not even open TCP to the front end ${fe}:${fePort}`)];
+  const r = await tcpOpens(lab, phone.name, ip, hostedPort);
   return [
     r.ok
       ? failure("isolation", target, r.ms, "a corporate phone opened TCP to the provider network directly: the networks are not isolated")
@@ -253,18 +272,11 @@ export async function checkDirectDepositAndMwi(
     if (!mwi.ok || !mwi.summary)
       return failure(check, target, placed.ms, `the phone got no message-waiting NOTIFY, or was rung: ${lastLines(mwi.output)}`);
     const s = mwi.summary;
-    const inbox = (await listMessages(lab)).filter((m) => isMailboxOf(m, callee));
-    const counts = { new: inbox.filter((m) => m.folder === "INBOX").length, old: inbox.filter((m) => m.folder === "Old").length };
+    const held = folderCounts((await listMessages(lab)).filter((m) => isMailboxOf(m, callee)));
     if (!/message-summary/.test(s.event) || !/application\/simple-message-summary/.test(s.contentType))
       return failure(check, target, placed.ms, `NOTIFY is not a message summary: Event ${s.event}, Content-Type ${s.contentType}`);
-    if (!s.messagesWaiting || s.newMessages !== counts.new || s.oldMessages !== counts.old) {
-      return failure(
-        check,
-        target,
-        placed.ms,
-        `NOTIFY said Messages-Waiting ${s.messagesWaiting ? "yes" : "no"} ${s.newMessages}/${s.oldMessages}; the mailbox holds ${counts.new}/${counts.old}`,
-      );
-    }
+    const mismatch = mwiMismatch(s, true, held);
+    if (mismatch) return failure(check, target, placed.ms, mismatch);
     return success(
       check,
       target,
@@ -302,30 +314,22 @@ export async function checkSubscriberAccess(lab: StartedLocalLab, user: Topology
         placed.ms,
         `the PIN was not accepted: ${signedIn.join(" | ") || "no subscriber-access log for this call"}`,
       );
-    const after = (await listMessages(lab)).filter((m) => isMailboxOf(m, user));
     const oldest = unread[0] as VoiceMessage;
-    const nowNew = after.filter((m) => m.folder === "INBOX").length;
-    const nowOld = after.filter((m) => m.folder === "Old").length;
-    if (nowNew !== unread.length - 1 || nowOld !== before.length - unread.length + 1) {
+    const now = folderCounts((await listMessages(lab)).filter((m) => isMailboxOf(m, user)));
+    if (now.new !== unread.length - 1 || now.old !== before.length - unread.length + 1) {
       return failure(
         check,
         target,
         placed.ms,
-        `the message was not marked read: before ${unread.length} new/${before.length - unread.length} old, after ${nowNew}/${nowOld}`,
+        `the message was not marked read: before ${unread.length} new/${before.length - unread.length} old, after ${now.new}/${now.old}`,
       );
     }
     const mwi = await notified;
     if (!mwi.ok || !mwi.summary)
       return failure(check, target, placed.ms, `no message-waiting NOTIFY after reading: ${lastLines(mwi.output)}`);
     const s = mwi.summary;
-    if (s.messagesWaiting !== nowNew > 0 || s.newMessages !== nowNew || s.oldMessages !== nowOld) {
-      return failure(
-        check,
-        target,
-        placed.ms,
-        `NOTIFY said Messages-Waiting ${s.messagesWaiting ? "yes" : "no"} ${s.newMessages}/${s.oldMessages}; the mailbox holds ${nowNew}/${nowOld}`,
-      );
-    }
+    const mismatch = mwiMismatch(s, now.new > 0, now);
+    if (mismatch) return failure(check, target, placed.ms, mismatch);
     return success(
       check,
       target,
