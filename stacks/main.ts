@@ -1,28 +1,108 @@
 // The cdktf app: `cdktf deploy lab` (or `npm run synth` without the cdktf CLI).
-// Mode and lab file come from cdktf context (-c / cdktf.json "context") or the environment:
-//   mode:    context "mode"    or UMLAB_MODE      (default "mixed")
-//   lab:     context "labFile" or UMLAB_LAB_FILE  (default: the built-in lab)
+// The cdktf CLI has no context flag (`-c` is aws-cdk's; cdktf ignores it). Mode and lab file come from
+//   mode:  UMLAB_MODE      or cdktf.json "context": { "mode": ... }     (default: mixed)
+//   lab:   UMLAB_LAB_FILE  or cdktf.json "context": { "labFile": ... }  (default: the built-in lab)
+// The environment wins. The CLI hands cdktf.json's context to the app as CDKTF_CONTEXT_JSON; without
+// the CLI the app reads cdktf.json itself, so `npm run synth` and `cdktf deploy` see the same lab.
 // Every synth is checked by the policy rules in stacks/rules; a violation fails it.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { loadLab, parseMode } from "../nodes/lab-file.js";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { DEPLOYMENT_MODES, type DeploymentMode, LabModelError } from "../constructs/index.js";
+import { loadLab } from "../nodes/lab-file.js";
+import { UsageError } from "../nodes/usage-error.js";
 import { App } from "./cdktf.js";
 import { LabStack } from "./lab-stack.js";
 import { cachedLabPki } from "./pki-cache.js";
 import { checkSynth, formatViolations } from "./rules/index.js";
 
-const app = new App();
-const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
-const mode = parseMode(context("mode") ?? process.env.UMLAB_MODE, "mixed");
-const labFile = context("labFile") ?? process.env.UMLAB_LAB_FILE;
-const lab = await loadLab(mode, labFile);
-new LabStack(app, "lab", { lab, pki: cachedLabPki(lab.node.id, LabStack.tlsParties(lab)) });
-app.synth();
+/** Exit codes, as the umlab command line's: 1 the synth failed (policy rules), 2 bad input. */
+const EXIT = { failed: 1, usage: 2 } as const;
 
-const synthesized = JSON.parse(readFileSync(join(app.outdir, "stacks", "lab", "cdk.tf.json"), "utf8"));
-const violations = checkSynth(synthesized);
-if (violations.length > 0) {
-  process.stderr.write(`umlab: the synthesized lab breaks ${violations.length} policy rule(s):\n${formatViolations(violations)}\n`);
-  process.exit(1);
+/**
+ * Bad input to this app (a setting, cdktf.json, the lab file): one line without a stack, exit 2.
+ * `code` is stable, for tests and scripts; the message names the setting to change.
+ */
+class SynthInputError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "SynthInputError";
+  }
 }
-process.stderr.write(`umlab: synthesized ${lab.mode} lab "${lab.node.id}" to ${join(app.outdir, "stacks", "lab")}; policy rules passed\n`);
+
+/** A setting and where it came from, so that a message names what the user has to change. */
+interface Setting {
+  readonly value: string | undefined;
+  readonly source: string;
+}
+
+/** cdktf.json's "context" in the working directory (the CLI runs the app in the project folder). */
+function cdktfJsonContext(): Record<string, unknown> {
+  const file = resolve("cdktf.json");
+  if (!existsSync(file)) return {};
+  try {
+    const { context } = JSON.parse(readFileSync(file, "utf8")) as { context?: unknown };
+    return context && typeof context === "object" ? (context as Record<string, unknown>) : {};
+  } catch (err) {
+    throw new SynthInputError("CdktfJsonInvalid", `cdktf.json could not be read: ${(err as Error).message}`);
+  }
+}
+
+function setting(app: App, envName: string, contextKey: string): Setting {
+  const fromEnv = process.env[envName];
+  if (fromEnv) return { value: fromEnv, source: envName };
+  const fromContext: unknown = app.node.tryGetContext(contextKey);
+  const source = `cdktf.json context "${contextKey}"`;
+  if (fromContext === undefined) return { value: undefined, source: envName };
+  if (typeof fromContext !== "string")
+    throw new SynthInputError("ContextNotString", `${source} is ${JSON.stringify(fromContext)}; allowed: a string`);
+  return { value: fromContext, source };
+}
+
+function modeOf(s: Setting): DeploymentMode | undefined {
+  if (s.value === undefined) return undefined;
+  if (!DEPLOYMENT_MODES.includes(s.value as DeploymentMode)) {
+    throw new SynthInputError("ModeInvalid", `${s.source} ${JSON.stringify(s.value)} is invalid; allowed: ${DEPLOYMENT_MODES.join(", ")}`);
+  }
+  return s.value as DeploymentMode;
+}
+
+/** Synthesizes the lab to `app.outdir` and checks the policy rules; returns the line to print. */
+async function synth(): Promise<string> {
+  // cdktf.json's context first; CDKTF_CONTEXT_JSON (the CLI's copy of it) overrides it key by key.
+  const app = new App({ context: cdktfJsonContext() });
+  const modeSetting = setting(app, "UMLAB_MODE", "mode");
+  const labSetting = setting(app, "UMLAB_LAB_FILE", "labFile");
+  const mode = modeOf(modeSetting);
+  if (labSetting.value && !existsSync(labSetting.value)) {
+    throw new SynthInputError("LabFileNotFound", `${labSetting.source} ${JSON.stringify(labSetting.value)}: no such file`);
+  }
+  const lab = await loadLab(mode, labSetting.value).catch((err: unknown) => {
+    // loadLab words its messages for the umlab command line's flags; name this app's settings instead.
+    if (!(err instanceof UsageError)) throw err;
+    const message = err.message.replaceAll("--mode", modeSetting.source).replaceAll("--config", labSetting.source);
+    throw new SynthInputError((err as { code?: string }).code ?? "LabFileInvalid", message);
+  });
+  new LabStack(app, "lab", { lab, pki: cachedLabPki(lab.node.id, LabStack.tlsParties(lab)) });
+  app.synth();
+
+  const out = join(app.outdir, "stacks", "lab");
+  const violations = checkSynth(JSON.parse(readFileSync(join(out, "cdk.tf.json"), "utf8")));
+  if (violations.length > 0) {
+    process.stderr.write(`umlab: the synthesized lab breaks ${violations.length} policy rule(s):\n${formatViolations(violations)}\n`);
+    process.exit(EXIT.failed);
+  }
+  return `umlab: synthesized ${lab.mode} lab "${lab.node.id}" to ${out}; policy rules passed\n`;
+}
+
+synth().then(
+  // stdout: the cdktf CLI shows whatever the app writes to stderr as an error.
+  (line) => process.stdout.write(line),
+  (err: unknown) => {
+    if (!(err instanceof SynthInputError || err instanceof LabModelError)) throw err;
+    process.stderr.write(`umlab: ${err.message}\n`);
+    process.exitCode = EXIT.usage;
+  },
+);
