@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { LabModelError, shown } from "./errors.js";
+import { addModelValidation, LabModelError, lit, type Problem, shown } from "./errors.js";
 import { UmLab } from "./lab.js";
 import type { HostedVoicemailPolicy } from "./policy.js";
 import type { MailboxLocation } from "./user.js";
@@ -40,21 +40,28 @@ export class ExUmContact extends Construct {
     super(scope, id);
     const who = `contact ${shown(id)}`;
     if (!CONTACT_KINDS.includes(props.kind)) {
-      throw new LabModelError(`${who}: kind ${shown(props.kind)} is invalid; allowed: "subscriber-access", "auto-attendant"`);
+      throw new LabModelError(
+        lit`ContactKindInvalid`,
+        `${who}: kind ${shown(props.kind)} is invalid; allowed: "subscriber-access", "auto-attendant"`,
+      );
     }
     if (!/^\+?[0-9]{3,15}$/.test(props.displayNumber ?? "")) {
       throw new LabModelError(
+        lit`ContactDisplayNumberInvalid`,
         `${who}: displayNumber ${shown(props.displayNumber)} is invalid; allowed: 3 to 15 digits, optionally with a leading '+'`,
       );
     }
     if (props.location !== undefined && props.location !== "hosted" && props.location !== "on-premises") {
-      throw new LabModelError(`${who}: location ${shown(props.location)} is invalid; allowed: "on-premises", "hosted"`);
+      throw new LabModelError(
+        lit`ContactLocationInvalid`,
+        `${who}: location ${shown(props.location)} is invalid; allowed: "on-premises", "hosted"`,
+      );
     }
     this.kind = props.kind;
     this.displayNumber = props.displayNumber;
     this.location = props.location ?? (scope.mode === "on-premises" ? "on-premises" : "hosted");
     this.assignedPolicy = props.hostedVoicemailPolicy;
-    this.node.addValidation({ validate: () => this.check() });
+    addModelValidation(this, () => this.check());
   }
 
   /** The Request-URI user part of calls to this contact. */
@@ -72,32 +79,47 @@ export class ExUmContact extends Construct {
     return this.location === "hosted" ? this.policy?.tenant : undefined;
   }
 
-  private check(): string[] {
+  private check(): Problem[] {
     const lab = UmLab.of(this);
     const who = `contact ${shown(this.node.id)}`;
-    const problems: string[] = [];
-    if (this.location === "hosted") {
-      if (lab.mode === "on-premises")
-        problems.push(`${who}: location "hosted" is not allowed in mode "on-premises"; allowed: "on-premises"`);
-      const policy = this.policy;
-      if (!policy)
-        problems.push(
-          `${who}: has no hosted voice mail policy, so it would do nothing; allowed: grant it a policy with a destination (or a global policy)`,
-        );
-      else if (!policy.destination)
-        problems.push(
-          `${who}: policy ${shown(policy.node.id)} has no destination, so the contact would do nothing; allowed: a policy with a destination`,
-        );
-      else if (lab.hostedUm && policy.destination !== lab.hostedUm.fqdn)
-        problems.push(
-          `${who}: policy ${shown(policy.node.id)} destination ${shown(policy.destination)} is not served by this lab; allowed: ${shown(lab.hostedUm.fqdn)}`,
-        );
-    } else {
-      if (lab.mode === "cross-premises")
-        problems.push(`${who}: location "on-premises" is not allowed in mode "cross-premises"; allowed: "hosted"`);
-      if (this.assignedPolicy)
-        problems.push(`${who}: an on-premises contact takes no hosted voice mail policy; allowed: location "hosted", or no policy`);
-    }
+    if (this.location === "hosted") return this.checkHosted(lab, who);
+    const problems: Problem[] = [];
+    if (lab.mode === "cross-premises")
+      problems.push({
+        code: lit`ContactLocationNotInMode`,
+        message: `${who}: location "on-premises" is not allowed in mode "cross-premises"; allowed: "hosted"`,
+      });
+    if (this.assignedPolicy)
+      problems.push({
+        code: lit`OnPremContactWithPolicy`,
+        message: `${who}: an on-premises contact takes no hosted voice mail policy; allowed: location "hosted", or no policy`,
+      });
+    return problems;
+  }
+
+  private checkHosted(lab: UmLab, who: string): Problem[] {
+    const problems: Problem[] = [];
+    if (lab.mode === "on-premises")
+      problems.push({
+        code: lit`ContactLocationNotInMode`,
+        message: `${who}: location "hosted" is not allowed in mode "on-premises"; allowed: "on-premises"`,
+      });
+    const policy = this.policy;
+    if (!policy)
+      problems.push({
+        code: lit`HostedWithoutPolicy`,
+        message: `${who}: has no hosted voice mail policy, so it would do nothing; allowed: grant it a policy with a destination (or a global policy)`,
+      });
+    else if (!policy.destination)
+      problems.push({
+        code: lit`PolicyWithoutDestination`,
+        message: `${who}: policy ${shown(policy.node.id)} has no destination, so the contact would do nothing; allowed: a policy with a destination`,
+      });
+    else if (lab.hostedUm && policy.destination !== lab.hostedUm.fqdn)
+      problems.push({
+        code: lit`PolicyDestinationNotServed`,
+        message: `${who}: policy ${shown(policy.node.id)} destination ${shown(policy.destination)} is not served by this lab; allowed: ${shown(lab.hostedUm.fqdn)}`,
+      });
     return problems;
   }
 }

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { LabModelError, shown } from "./errors.js";
+import { LabModelError, lit, shown } from "./errors.js";
 import type { UmLab } from "./lab.js";
 import { assertFqdn, Port } from "./values.js";
 
@@ -30,7 +30,10 @@ export class FrontEnd extends Construct {
     this.fqdn = assertFqdn("frontEnd.fqdn", props.fqdn ?? `pool.${scope.sipDomain}`);
     this.noAnswerSeconds = props.noAnswerSeconds ?? 8;
     if (!Number.isInteger(this.noAnswerSeconds) || this.noAnswerSeconds < 2 || this.noAnswerSeconds > 120) {
-      throw new LabModelError(`frontEnd.noAnswerSeconds ${shown(props.noAnswerSeconds)} is invalid; allowed: an integer from 2 to 120`);
+      throw new LabModelError(
+        lit`NoAnswerSecondsInvalid`,
+        `frontEnd.noAnswerSeconds ${shown(props.noAnswerSeconds)} is invalid; allowed: an integer from 2 to 120`,
+      );
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Construct, type IConstruct } from "constructs";
 import { ExUmContact } from "./contact.js";
 import { KamailioEdge } from "./edge.js";
-import { LabModelError, shown } from "./errors.js";
+import { addModelValidation, LabModelError, lit, type Problem, shown, validationProblems } from "./errors.js";
 import { FrontEnd } from "./front-end.js";
 import { OnPremUm } from "./onprem-um.js";
 import { HostedVoicemailPolicy } from "./policy.js";
@@ -64,6 +64,7 @@ export class AddressPlan {
       for (const [b, cb] of nets.slice(i + 1)) {
         if (ca.overlaps(cb)) {
           throw new LabModelError(
+            lit`AddressPlanOverlap`,
             `addressPlan.${b} ${shown(cb.toString())} overlaps addressPlan.${a} ${shown(ca.toString())}; allowed: disjoint networks`,
           );
         }
@@ -87,6 +88,7 @@ export class UmLab extends Construct {
     const root = construct.node.root;
     if (!(root instanceof UmLab)) {
       throw new LabModelError(
+        lit`NotInUmLab`,
         `${construct.node.path || "construct"} is not inside a UmLab; allowed: constructs created with a UmLab as scope`,
       );
     }
@@ -101,15 +103,21 @@ export class UmLab extends Construct {
     // biome-ignore lint/suspicious/noExplicitAny: a root construct has no scope (constructs' own convention)
     super(scope as any, id);
     if (!DEPLOYMENT_MODES.includes(props.mode)) {
-      throw new LabModelError(`mode ${shown(props.mode)} is invalid; allowed: ${DEPLOYMENT_MODES.map((m) => `"${m}"`).join(", ")}`);
+      throw new LabModelError(
+        lit`LabModeInvalid`,
+        `mode ${shown(props.mode)} is invalid; allowed: ${DEPLOYMENT_MODES.map((m) => `"${m}"`).join(", ")}`,
+      );
     }
     if (!/^[a-z][a-z0-9-]{0,30}$/.test(id)) {
-      throw new LabModelError(`lab id ${shown(id)} is invalid; allowed: 1 to 31 lowercase letters, digits or '-', starting with a letter`);
+      throw new LabModelError(
+        lit`LabIdInvalid`,
+        `lab id ${shown(id)} is invalid; allowed: 1 to 31 lowercase letters, digits or '-', starting with a letter`,
+      );
     }
     this.mode = props.mode;
     this.sipDomain = assertFqdn("sipDomain", props.sipDomain);
     this.addressPlan = new AddressPlan(props.addressPlan);
-    this.node.addValidation({ validate: () => this.checkRoles() });
+    addModelValidation(this, () => this.checkRoles());
   }
 
   get users(): User[] {
@@ -147,10 +155,10 @@ export class UmLab extends Construct {
    * Nothing may be started or synthesized from a model that fails here.
    */
   validateModel(): this {
-    const problems = this.node.findAll().flatMap((c) => c.node.validate());
+    const problems = this.node.findAll().flatMap(validationProblems);
     if (problems.length > 0) {
-      const list = problems.map((p) => `  - ${p}`).join("\n");
-      throw new LabModelError(`lab ${shown(this.node.id)} is invalid:\n${list}`, problems);
+      const list = problems.map((p) => `  - ${p.message}`).join("\n");
+      throw new LabModelError(lit`LabModelInvalid`, `lab ${shown(this.node.id)} is invalid:\n${list}`, problems);
     }
     return this;
   }
@@ -160,8 +168,8 @@ export class UmLab extends Construct {
     return this.node.children.find((c): c is T & Construct => c instanceof type) as T | undefined;
   }
 
-  private checkRoles(): string[] {
-    const problems: string[] = [];
+  private checkRoles(): Problem[] {
+    const problems: Problem[] = [];
     const roles: [string, boolean, Function][] = [
       ["FrontEnd", true, FrontEnd],
       ["OnPremUm", this.mode !== "cross-premises", OnPremUm],
@@ -169,27 +177,36 @@ export class UmLab extends Construct {
       ["HostingProvider", this.usesProvider, HostingProvider],
       ["HostedUm", this.usesProvider, HostedUm],
     ];
+    const mode = shown(this.mode);
     for (const [name, needed, type] of roles) {
       const count = this.node.children.filter((c) => c instanceof type).length;
-      if (needed && count === 0) problems.push(`mode ${shown(this.mode)} needs a ${name}; none was added`);
-      if (!needed && count > 0) problems.push(`mode ${shown(this.mode)} has no ${name}; remove it (allowed roles follow the mode)`);
-      if (count > 1) problems.push(`${name} appears ${count} times; allowed: one per lab`);
+      if (needed && count === 0) problems.push({ code: lit`RoleMissing`, message: `mode ${mode} needs a ${name}; none was added` });
+      if (!needed && count > 0)
+        problems.push({ code: lit`RoleNotInMode`, message: `mode ${mode} has no ${name}; remove it (allowed roles follow the mode)` });
+      if (count > 1) problems.push({ code: lit`RoleDuplicated`, message: `${name} appears ${count} times; allowed: one per lab` });
     }
-    if (this.users.length === 0) problems.push("users: the lab has none; allowed: at least one User");
+    if (this.users.length === 0)
+      problems.push({ code: lit`LabWithoutUsers`, message: "users: the lab has none; allowed: at least one User" });
+    return [...problems, ...this.checkUserKeys(), ...this.checkDisplayNumbers()];
+  }
+
+  private checkUserKeys(): Problem[] {
+    const problems: Problem[] = [];
     // SIP URIs are unique in the lab. Extensions are unique within a mailbox scope (the on-prem UM,
     // or one hosted tenant): two tenants may use the same numbers, dialled by name then.
     const seen = new Map<string, string>();
     for (const u of this.users) {
       const scope = u.mailbox === "hosted" ? `tenant ${u.tenant ?? "?"}` : "on-premises";
-      for (const [field, key, value] of [
-        ["extension", `extension:${scope}:${u.extension}`, u.extension],
-        ["sipUri", `sipUri:${u.sipUri}`, u.sipUri],
+      for (const [field, code, key, value] of [
+        ["extension", lit`DuplicateExtension`, `extension:${scope}:${u.extension}`, u.extension],
+        ["sipUri", lit`DuplicateSipUri`, `sipUri:${u.sipUri}`, u.sipUri],
       ] as const) {
         const other = seen.get(key);
         if (other)
-          problems.push(
-            `user ${shown(u.name)}: ${field} ${shown(value)} is already used by user ${shown(other)}${field === "extension" ? ` (${scope})` : ""}; allowed: unique values`,
-          );
+          problems.push({
+            code,
+            message: `user ${shown(u.name)}: ${field} ${shown(value)} is already used by user ${shown(other)}${field === "extension" ? ` (${scope})` : ""}; allowed: unique values`,
+          });
         else seen.set(key, u.name);
       }
     }
@@ -199,19 +216,26 @@ export class UmLab extends Construct {
       const key = `${u.mailbox === "hosted" ? u.tenant : "on-premises"}:${u.sipUser.replace(/[^a-zA-Z0-9]/g, "")}`;
       const other = keys.get(key);
       if (other)
-        problems.push(
-          `user ${shown(u.name)}: SIP user ${shown(u.sipUser)} is indistinguishable from user ${shown(other)}'s once punctuation is removed; allowed: user parts that differ in letters or digits`,
-        );
+        problems.push({
+          code: lit`IndistinguishableSipUser`,
+          message: `user ${shown(u.name)}: SIP user ${shown(u.sipUser)} is indistinguishable from user ${shown(other)}'s once punctuation is removed; allowed: user parts that differ in letters or digits`,
+        });
       else keys.set(key, u.name);
     }
+    return problems;
+  }
+
+  private checkDisplayNumbers(): Problem[] {
+    const problems: Problem[] = [];
     const numbers = new Map<string, string>();
     for (const u of this.users) numbers.set(u.extension, `user ${shown(u.name)}`);
     for (const c of this.contacts) {
       const other = numbers.get(c.displayNumber);
       if (other)
-        problems.push(
-          `contact ${shown(c.node.id)}: displayNumber ${shown(c.displayNumber)} is already used by ${other}; allowed: a number no user or contact has`,
-        );
+        problems.push({
+          code: lit`DuplicateDisplayNumber`,
+          message: `contact ${shown(c.node.id)}: displayNumber ${shown(c.displayNumber)} is already used by ${other}; allowed: a number no user or contact has`,
+        });
       else numbers.set(c.displayNumber, `contact ${shown(c.node.id)}`);
     }
     return problems;

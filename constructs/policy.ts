@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { LabModelError, shown } from "./errors.js";
+import { LabModelError, lit, shown } from "./errors.js";
 import type { UmLab } from "./lab.js";
 import { assertFqdn } from "./values.js";
 
@@ -10,7 +10,10 @@ export class PolicyScope {
   }
   static site(name: string): PolicyScope {
     if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(name ?? "")) {
-      throw new LabModelError(`policy scope site ${shown(name)} is invalid; allowed: 1 to 31 lowercase letters, digits or '-'`);
+      throw new LabModelError(
+        lit`PolicyScopeSiteInvalid`,
+        `policy scope site ${shown(name)} is invalid; allowed: 1 to 31 lowercase letters, digits or '-'`,
+      );
     }
     return new PolicyScope("site", name);
   }
@@ -57,6 +60,7 @@ export class HostedVoicemailPolicy extends Construct {
     this.organizations = org.split(",").map((d) => d.trim());
     if (this.organizations.length === 0 || this.organizations.some((d) => d === "")) {
       throw new LabModelError(
+        lit`PolicyOrganizationInvalid`,
         `policy ${shown(id)}: organization ${shown(org)} is invalid; allowed: comma-separated tenant domains, e.g. "contoso.test,fabrikam.test"`,
       );
     }

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { LabModelError, shown } from "./errors.js";
+import { LabModelError, lit, shown } from "./errors.js";
 import type { UmLab } from "./lab.js";
 import { assertFqdn, Port } from "./values.js";
 
@@ -39,16 +39,19 @@ export class HostingProvider extends Construct {
     this.verificationLevel = props.verificationLevel ?? "UseSourceVerification";
     if (!VERIFICATION_LEVELS.includes(this.verificationLevel)) {
       throw new LabModelError(
+        lit`ProviderVerificationLevelInvalid`,
         `hostingProvider.verificationLevel ${shown(props.verificationLevel)} is invalid; allowed: ${VERIFICATION_LEVELS.map((v) => `"${v}"`).join(", ")}`,
       );
     }
     if (this.enabledSharedAddressSpace !== true) {
       throw new LabModelError(
+        lit`ProviderSharedAddressSpaceDisabled`,
         "hostingProvider.enabledSharedAddressSpace false is invalid; allowed: true (hosted Exchange UM needs a shared SIP address space)",
       );
     }
     if (this.hostsOcsUsers !== false) {
       throw new LabModelError(
+        lit`ProviderHostsLyncUsers`,
         "hostingProvider.hostsOcsUsers true is invalid; allowed: false (a hosted Exchange UM provider hosts no Lync users)",
       );
     }
@@ -82,13 +85,17 @@ export class HostedUm extends Construct {
   constructor(scope: UmLab, id: string, props: HostedUmProps) {
     super(scope, id);
     if (!(props.provider instanceof HostingProvider)) {
-      throw new LabModelError(`hostedUm.provider ${shown(String(props.provider))} is invalid; allowed: a HostingProvider of the same lab`);
+      throw new LabModelError(
+        lit`HostedUmProviderInvalid`,
+        `hostedUm.provider ${shown(String(props.provider))} is invalid; allowed: a HostingProvider of the same lab`,
+      );
     }
     this.provider = props.provider;
     this.fqdn = assertFqdn("hostedUm.fqdn", props.fqdn ?? props.provider.proxyFqdn);
     if (this.fqdn !== props.provider.proxyFqdn) {
       // The edge routes to the provider's proxy FQDN; in umlab the hosted UM is that proxy.
       throw new LabModelError(
+        lit`HostedUmFqdnMismatch`,
         `hostedUm.fqdn ${shown(this.fqdn)} differs from hostingProvider.proxyFqdn ${shown(props.provider.proxyFqdn)}; allowed: the same FQDN (the hosted UM is the provider's SIP proxy)`,
       );
     }

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { LabModelError, shown } from "./errors.js";
+import { addModelValidation, LabModelError, lit, type Problem, shown } from "./errors.js";
 import { UmLab } from "./lab.js";
 import { HostedVoicemailPolicy } from "./policy.js";
 
@@ -62,47 +62,64 @@ export class User extends Construct {
     const who = `user ${shown(id)}`;
     if (!/^[a-z][a-z0-9._-]{0,31}$/.test(id)) {
       throw new LabModelError(
+        lit`UserNameInvalid`,
         `${who}: name is invalid; allowed: 1 to 32 lowercase letters, digits, '.', '_' or '-', starting with a letter`,
       );
     }
     if (!/^[0-9]{2,8}$/.test(props.extension ?? "")) {
-      throw new LabModelError(`${who}: extension ${shown(props.extension)} is invalid; allowed: 2 to 8 digits`);
+      throw new LabModelError(lit`UserExtensionInvalid`, `${who}: extension ${shown(props.extension)} is invalid; allowed: 2 to 8 digits`);
     }
     const sipUri = props.sipUri ?? `sip:${id}@${scope.sipDomain}`;
     const m = /^sip:([a-z0-9._-]+)@([a-z0-9.-]+)$/.exec(sipUri);
     if (!m) {
       throw new LabModelError(
+        lit`UserSipUriInvalid`,
         `${who}: sipUri ${shown(sipUri)} is invalid; allowed: "sip:<user>@<domain>" in lowercase, e.g. "sip:${id}@${scope.sipDomain}"`,
       );
     }
     if (m[2] !== scope.sipDomain) {
-      throw new LabModelError(`${who}: sipUri ${shown(sipUri)} is outside the lab's SIP domain; allowed: "sip:<user>@${scope.sipDomain}"`);
+      throw new LabModelError(
+        lit`UserSipUriOutsideDomain`,
+        `${who}: sipUri ${shown(sipUri)} is outside the lab's SIP domain; allowed: "sip:<user>@${scope.sipDomain}"`,
+      );
     }
     if (typeof props.password !== "string" || props.password.length < 8 || /[\s"\\]/.test(props.password)) {
       throw new LabModelError(
+        lit`UserPasswordInvalid`,
         `${who}: password is invalid (${props.password === undefined ? "missing" : `${String(props.password).length} characters`}); allowed: 8 or more characters without spaces, quotes or backslashes`,
       );
     }
     if (!/^[0-9]{4,8}$/.test(props.pin ?? "")) {
-      throw new LabModelError(`${who}: pin ${shown(props.pin)} is invalid; allowed: 4 to 8 digits`);
+      throw new LabModelError(lit`UserPinInvalid`, `${who}: pin ${shown(props.pin)} is invalid; allowed: 4 to 8 digits`);
     }
     if (props.displayName !== undefined && !/^[A-Za-z0-9][A-Za-z0-9 .'-]{0,39}$/.test(props.displayName)) {
       throw new LabModelError(
+        lit`UserDisplayNameInvalid`,
         `${who}: displayName ${shown(props.displayName)} is invalid; allowed: 1 to 40 letters, digits, spaces, '.', "'" or '-'`,
       );
     }
     if (props.mailbox !== undefined && !MAILBOX_LOCATIONS.includes(props.mailbox)) {
-      throw new LabModelError(`${who}: mailbox ${shown(props.mailbox)} is invalid; allowed: "on-premises", "hosted"`);
+      throw new LabModelError(
+        lit`UserMailboxInvalid`,
+        `${who}: mailbox ${shown(props.mailbox)} is invalid; allowed: "on-premises", "hosted"`,
+      );
     }
     if (props.site !== undefined && !/^[a-z0-9][a-z0-9-]{0,30}$/.test(props.site)) {
-      throw new LabModelError(`${who}: site ${shown(props.site)} is invalid; allowed: 1 to 31 lowercase letters, digits or '-'`);
+      throw new LabModelError(
+        lit`UserSiteInvalid`,
+        `${who}: site ${shown(props.site)} is invalid; allowed: 1 to 31 lowercase letters, digits or '-'`,
+      );
     }
     if (props.hostedVoicemailPolicy !== undefined) {
       if (!(props.hostedVoicemailPolicy instanceof HostedVoicemailPolicy)) {
-        throw new LabModelError(`${who}: hostedVoicemailPolicy is invalid; allowed: a HostedVoicemailPolicy of the same lab`);
+        throw new LabModelError(
+          lit`UserPolicyInvalid`,
+          `${who}: hostedVoicemailPolicy is invalid; allowed: a HostedVoicemailPolicy of the same lab`,
+        );
       }
       if (props.hostedVoicemailPolicy.scope.kind !== "user") {
         throw new LabModelError(
+          lit`UserPolicyNotPerUser`,
           `${who}: hostedVoicemailPolicy ${shown(props.hostedVoicemailPolicy.node.id)} has scope ${shown(props.hostedVoicemailPolicy.scope.toString())}; allowed: a policy created with PolicyScope.user() (global and site policies apply by themselves)`,
         );
       }
@@ -118,7 +135,7 @@ export class User extends Construct {
       props.mailbox ?? (scope.mode === "on-premises" ? "on-premises" : scope.mode === "cross-premises" ? "hosted" : undefined);
     this.declaredHostedVoiceMail = props.hostedVoiceMail;
     this.assignedPolicy = props.hostedVoicemailPolicy;
-    this.node.addValidation({ validate: () => this.check() });
+    addModelValidation(this, () => this.check());
   }
 
   /** The SIP URI's user part (what the front end's registrar knows the user by). */
@@ -148,42 +165,63 @@ export class User extends Construct {
     return this.mailbox === "hosted" ? this.policy?.tenant : undefined;
   }
 
-  private check(): string[] {
+  private check(): Problem[] {
     const lab = UmLab.of(this);
     const who = `user ${shown(this.name)}`;
-    const problems: string[] = [];
+    const problems: Problem[] = [];
     if (lab.mode === "mixed" && this.declaredMailbox === undefined) {
-      problems.push(`${who}: mailbox is not set; allowed in mode "mixed": "on-premises" or "hosted"`);
+      problems.push({
+        code: lit`UserMailboxNotSet`,
+        message: `${who}: mailbox is not set; allowed in mode "mixed": "on-premises" or "hosted"`,
+      });
     }
     if (lab.mode === "on-premises" && this.mailbox === "hosted") {
-      problems.push(`${who}: mailbox "hosted" is not allowed in mode "on-premises"; allowed: "on-premises" (or choose mode "mixed")`);
+      problems.push({
+        code: lit`UserMailboxNotInMode`,
+        message: `${who}: mailbox "hosted" is not allowed in mode "on-premises"; allowed: "on-premises" (or choose mode "mixed")`,
+      });
     }
     if (lab.mode === "cross-premises" && this.mailbox === "on-premises") {
-      problems.push(`${who}: mailbox "on-premises" is not allowed in mode "cross-premises"; allowed: "hosted" (or choose mode "mixed")`);
+      problems.push({
+        code: lit`UserMailboxNotInMode`,
+        message: `${who}: mailbox "on-premises" is not allowed in mode "cross-premises"; allowed: "hosted" (or choose mode "mixed")`,
+      });
     }
     if (this.declaredMailbox === "hosted" && this.declaredHostedVoiceMail === false) {
-      problems.push(`${who}: hostedVoiceMail false contradicts mailbox "hosted"; allowed: true, or mailbox "on-premises"`);
+      problems.push({
+        code: lit`HostedFlagContradictsMailbox`,
+        message: `${who}: hostedVoiceMail false contradicts mailbox "hosted"; allowed: true, or mailbox "on-premises"`,
+      });
     }
+    return [...problems, ...this.checkPolicy(lab, who)];
+  }
+
+  private checkPolicy(lab: UmLab, who: string): Problem[] {
+    const problems: Problem[] = [];
     const policy = this.policy;
     if (this.hostedVoiceMail && lab.mode !== "on-premises") {
       if (!policy) {
-        problems.push(
-          `${who}: hostedVoiceMail true needs a hosted voice mail policy; none applies (allowed: a global policy, a policy for site ${shown(this.site)}, or a per-user policy)`,
-        );
+        problems.push({
+          code: lit`HostedWithoutPolicy`,
+          message: `${who}: hostedVoiceMail true needs a hosted voice mail policy; none applies (allowed: a global policy, a policy for site ${shown(this.site)}, or a per-user policy)`,
+        });
       } else if (!policy.destination) {
-        problems.push(
-          `${who}: policy ${shown(policy.node.id)} has no destination and cannot enable hosted voice mail; allowed: a destination FQDN served by the hosted UM`,
-        );
+        problems.push({
+          code: lit`PolicyWithoutDestination`,
+          message: `${who}: policy ${shown(policy.node.id)} has no destination and cannot enable hosted voice mail; allowed: a destination FQDN served by the hosted UM`,
+        });
       } else if (lab.hostedUm && policy.destination !== lab.hostedUm.fqdn) {
-        problems.push(
-          `${who}: policy ${shown(policy.node.id)} destination ${shown(policy.destination)} is not served by this lab; allowed: ${shown(lab.hostedUm.fqdn)}`,
-        );
+        problems.push({
+          code: lit`PolicyDestinationNotServed`,
+          message: `${who}: policy ${shown(policy.node.id)} destination ${shown(policy.destination)} is not served by this lab; allowed: ${shown(lab.hostedUm.fqdn)}`,
+        });
       }
     }
     if (this.declaredHostedVoiceMail === false && policy?.destination && policy.scope.kind === "user") {
-      problems.push(
-        `${who}: hostedVoiceMail false while policy ${shown(policy.node.id)} is assigned to the user; allowed: remove the policy assignment first`,
-      );
+      problems.push({
+        code: lit`HostedFlagContradictsPolicy`,
+        message: `${who}: hostedVoiceMail false while policy ${shown(policy.node.id)} is assigned to the user; allowed: remove the policy assignment first`,
+      });
     }
     return problems;
   }

@@ -1,4 +1,4 @@
-import { LabModelError, shown } from "./errors.js";
+import { LabModelError, lit, shown } from "./errors.js";
 
 const FQDN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
@@ -6,6 +6,7 @@ const FQDN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z
 export function assertFqdn(field: string, value: string): string {
   if (typeof value !== "string" || !FQDN.test(value)) {
     throw new LabModelError(
+      lit`FqdnInvalid`,
       `${field} ${shown(value)} is not a valid domain name; allowed: lowercase labels of letters, digits and '-', separated by dots, e.g. "contoso.test"`,
     );
   }
@@ -37,11 +38,11 @@ export class Port {
   ) {
     for (const p of [from, to]) {
       if (!Number.isInteger(p) || p < 1 || p > 65535) {
-        throw new LabModelError(`port ${shown(p)} is invalid; allowed: an integer from 1 to 65535`);
+        throw new LabModelError(lit`PortInvalid`, `port ${shown(p)} is invalid; allowed: an integer from 1 to 65535`);
       }
     }
     if (from > to) {
-      throw new LabModelError(`port range ${from}-${to} is empty; allowed: from <= to`);
+      throw new LabModelError(lit`PortRangeEmpty`, `port range ${from}-${to} is empty; allowed: from <= to`);
     }
   }
 
@@ -67,6 +68,7 @@ export class Cidr {
     const prefix = m ? Number(m[5]) : -1;
     if (!m || octets.some((o) => o > 255) || prefix < 16 || prefix > 24) {
       throw new LabModelError(
+        lit`CidrInvalid`,
         `${field} ${shown(text)} is not a valid network; allowed: an IPv4 CIDR with a prefix from /16 to /24 (phones sit at host 100 and up), e.g. "10.61.0.0/24"`,
       );
     }
@@ -74,6 +76,7 @@ export class Cidr {
     const size = 2 ** (32 - prefix);
     if (base % size !== 0) {
       throw new LabModelError(
+        lit`CidrHostBitsSet`,
         `${field} ${shown(text)} has host bits set; allowed: a network address such as "${Cidr.format(base - (base % size))}/${prefix}"`,
       );
     }
@@ -104,7 +107,7 @@ export class Cidr {
   /** The address of host number `n` in this network (1 is the gateway Docker and Azure keep). */
   host(n: number): string {
     if (!Number.isInteger(n) || n < 1 || n >= this.size - 1) {
-      throw new LabModelError(`host number ${shown(n)} does not fit in ${this}; allowed: 1 to ${this.size - 2}`);
+      throw new LabModelError(lit`CidrHostOutOfRange`, `host number ${shown(n)} does not fit in ${this}; allowed: 1 to ${this.size - 2}`);
     }
     return Cidr.format(this.base + n);
   }
@@ -113,7 +116,10 @@ export class Cidr {
   shifted(k: number): Cidr {
     const base = this.base + k * this.size;
     if (!Number.isInteger(k) || base < 0 || base + this.size > 2 ** 32) {
-      throw new LabModelError(`network ${this} cannot be shifted by ${shown(k)}; allowed: a shift that stays inside IPv4`);
+      throw new LabModelError(
+        lit`CidrShiftOutOfRange`,
+        `network ${this} cannot be shifted by ${shown(k)}; allowed: a shift that stays inside IPv4`,
+      );
     }
     return new Cidr(base, this.prefix);
   }

@@ -7,9 +7,11 @@ import {
   HostingProvider,
   KamailioEdge,
   LabModelError,
+  lit,
   OnPremUm,
   PolicyScope,
   UmLab,
+  UmlabError,
   User,
   type UserProps,
 } from "../../constructs/index.js";
@@ -42,12 +44,14 @@ function build(
   return lab;
 }
 
-function problemsOf(fn: () => UmLab): string {
+/** The error an invalid model is rejected with: thrown by a constructor, or by validateModel(). */
+function rejectionOf(fn: () => UmLab): LabModelError {
   try {
     fn().validateModel();
   } catch (err) {
+    expect(UmlabError.isUmlabError(err)).toBe(true);
     expect(err).toBeInstanceOf(LabModelError);
-    return (err as Error).message;
+    return err as LabModelError;
   }
   throw new Error("the model was accepted");
 }
@@ -70,9 +74,10 @@ describe("valid models", () => {
   });
 });
 
-const extraCases: [string, () => UmLab, RegExp][] = [
+const extraCases: [string, string, () => UmLab, RegExp][] = [
   [
     "hosted UM FQDN other than the provider's proxy",
+    "HostedUmFqdnMismatch",
     () => {
       const lab = new UmLab(undefined, "t", { mode: "cross-premises", sipDomain: "contoso.test" });
       const provider = new HostingProvider(lab, "P", { proxyFqdn: "exap.um.provider.test" });
@@ -83,6 +88,7 @@ const extraCases: [string, () => UmLab, RegExp][] = [
   ],
   [
     "contact whose policy names another destination",
+    "PolicyDestinationNotServed",
     () =>
       build("cross-premises", {
         extra: (lab) => {
@@ -94,11 +100,13 @@ const extraCases: [string, () => UmLab, RegExp][] = [
   ],
   [
     "display name with a line break",
+    "UserDisplayNameInvalid",
     () => build("on-premises", { users: [["alice", { displayName: "Alice\n99 => 0000" }]] }),
     /user "alice": displayName "Alice\\n99 => 0000" is invalid/,
   ],
   [
     "SIP users that differ only by punctuation",
+    "IndistinguishableSipUser",
     () =>
       build("on-premises", {
         users: [
@@ -110,25 +118,29 @@ const extraCases: [string, () => UmLab, RegExp][] = [
   ],
   [
     "corporate network too small for the phones",
+    "CidrInvalid",
     () => new UmLab(undefined, "t", { mode: "on-premises", sipDomain: "contoso.test", addressPlan: { corp: "10.1.0.0/26" } }),
     /addressPlan.corp "10.1.0.0\/26" is not a valid network; allowed: an IPv4 CIDR with a prefix from \/16 to \/24/,
   ],
 ];
 
 describe("invalid models are rejected with the field, the value and what is allowed", () => {
-  const cases: [string, () => UmLab, RegExp][] = [
+  const cases: [string, string, () => UmLab, RegExp][] = [
     [
       "unknown mode",
+      "LabModeInvalid",
       () => new UmLab(undefined, "t", { mode: "hybrid" as Mode, sipDomain: "contoso.test" }),
       /mode "hybrid" is invalid; allowed: "on-premises", "cross-premises", "mixed"/,
     ],
     [
       "bad SIP domain",
+      "FqdnInvalid",
       () => new UmLab(undefined, "t", { mode: "mixed", sipDomain: "Contoso" }),
       /sipDomain "Contoso" is not a valid domain name; allowed: lowercase labels/,
     ],
     [
       "duplicate extension",
+      "DuplicateExtension",
       () =>
         build("on-premises", {
           users: [
@@ -140,21 +152,25 @@ describe("invalid models are rejected with the field, the value and what is allo
     ],
     [
       "bad extension",
+      "UserExtensionInvalid",
       () => build("on-premises", { users: [["alice", { extension: "12a" }]] }),
       /user "alice": extension "12a" is invalid; allowed: 2 to 8 digits/,
     ],
     [
       "bad SIP URI",
+      "UserSipUriInvalid",
       () => build("on-premises", { users: [["alice", { sipUri: "alice@contoso.test" }]] }),
       /user "alice": sipUri "alice@contoso.test" is invalid; allowed: "sip:<user>@<domain>"/,
     ],
     [
       "SIP URI outside the domain",
+      "UserSipUriOutsideDomain",
       () => build("on-premises", { users: [["alice", { sipUri: "sip:alice@fabrikam.test" }]] }),
       /sipUri "sip:alice@fabrikam.test" is outside the lab's SIP domain; allowed: "sip:<user>@contoso.test"/,
     ],
     [
       "duplicate SIP URI",
+      "DuplicateSipUri",
       () =>
         build("on-premises", {
           users: [
@@ -166,56 +182,67 @@ describe("invalid models are rejected with the field, the value and what is allo
     ],
     [
       "short password",
+      "UserPasswordInvalid",
       () => build("on-premises", { users: [["alice", { password: "short" }]] }),
       /user "alice": password is invalid \(5 characters\); allowed: 8 or more characters/,
     ],
     [
       "bad PIN",
+      "UserPinInvalid",
       () => build("on-premises", { users: [["alice", { pin: "12" }]] }),
       /user "alice": pin "12" is invalid; allowed: 4 to 8 digits/,
     ],
     [
       "hosted user in on-premises mode",
+      "UserMailboxNotInMode",
       () => build("on-premises", { users: [["alice", { mailbox: "hosted" }]] }),
       /user "alice": mailbox "hosted" is not allowed in mode "on-premises"; allowed: "on-premises"/,
     ],
     [
       "on-premises mailbox in cross-premises mode",
+      "UserMailboxNotInMode",
       () => build("cross-premises", { users: [["alice", { mailbox: "on-premises" }]] }),
       /mailbox "on-premises" is not allowed in mode "cross-premises"; allowed: "hosted"/,
     ],
     [
       "no mailbox location in mixed mode",
+      "UserMailboxNotSet",
       () => build("mixed", { users: [["alice", {}]] }),
       /user "alice": mailbox is not set; allowed in mode "mixed": "on-premises" or "hosted"/,
     ],
     [
       "hosted user without a policy",
+      "HostedWithoutPolicy",
       () => build("cross-premises", { policy: null }),
       /user "alice": hostedVoiceMail true needs a hosted voice mail policy; none applies/,
     ],
     [
       "policy without destination",
+      "PolicyWithoutDestination",
       () => build("cross-premises", { policy: { destination: undefined } }),
       /policy "Global" has no destination and cannot enable hosted voice mail; allowed: a destination FQDN/,
     ],
     [
       "policy destination not served",
+      "PolicyDestinationNotServed",
       () => build("cross-premises", { policy: { destination: "exap.um.outlook.com" } }),
       /destination "exap.um.outlook.com" is not served by this lab; allowed: "exap.um.provider.test"/,
     ],
     [
       "flag contradicting a hosted mailbox",
+      "HostedFlagContradictsMailbox",
       () => build("cross-premises", { users: [["alice", { mailbox: "hosted", hostedVoiceMail: false }]] }),
       /hostedVoiceMail false contradicts mailbox "hosted"/,
     ],
     [
       "edge in on-premises mode",
+      "RoleNotInMode",
       () => build("on-premises", { extra: (lab) => new KamailioEdge(lab, "Edge") }),
       /mode "on-premises" has no KamailioEdge; remove it/,
     ],
     [
       "missing on-prem UM in mixed mode",
+      "RoleMissing",
       () => {
         const lab = new UmLab(undefined, "t", { mode: "mixed", sipDomain: "contoso.test" });
         new FrontEnd(lab, "FrontEnd");
@@ -224,9 +251,15 @@ describe("invalid models are rejected with the field, the value and what is allo
       },
       /mode "mixed" needs a OnPremUm; none was added/,
     ],
-    ["lab without users", () => build("on-premises", { users: [] }), /users: the lab has none; allowed: at least one User/],
+    [
+      "lab without users",
+      "LabWithoutUsers",
+      () => build("on-premises", { users: [] }),
+      /users: the lab has none; allowed: at least one User/,
+    ],
     [
       "no-answer timer out of range",
+      "NoAnswerSecondsInvalid",
       () => {
         const lab = new UmLab(undefined, "t", { mode: "on-premises", sipDomain: "contoso.test" });
         new FrontEnd(lab, "FrontEnd", { noAnswerSeconds: 0 });
@@ -236,6 +269,7 @@ describe("invalid models are rejected with the field, the value and what is allo
     ],
     [
       "overlapping networks",
+      "AddressPlanOverlap",
       () =>
         new UmLab(undefined, "t", {
           mode: "mixed",
@@ -246,11 +280,13 @@ describe("invalid models are rejected with the field, the value and what is allo
     ],
     [
       "bad CIDR",
+      "CidrHostBitsSet",
       () => new UmLab(undefined, "t", { mode: "mixed", sipDomain: "contoso.test", addressPlan: { corp: "10.61.0.1/24" } }),
       /addressPlan.corp "10.61.0.1\/24" has host bits set/,
     ],
     [
       "bad verification level",
+      "ProviderVerificationLevelInvalid",
       () =>
         build("cross-premises", { extra: () => {} }) &&
         (() => {
@@ -262,6 +298,7 @@ describe("invalid models are rejected with the field, the value and what is allo
     ],
     [
       "shared address space disabled",
+      "ProviderSharedAddressSpaceDisabled",
       () => {
         const lab = new UmLab(undefined, "t", { mode: "cross-premises", sipDomain: "contoso.test" });
         new HostingProvider(lab, "P", { proxyFqdn: "exap.um.provider.test", enabledSharedAddressSpace: false });
@@ -271,6 +308,7 @@ describe("invalid models are rejected with the field, the value and what is allo
     ],
     [
       "policy organization not a domain list",
+      "PolicyOrganizationInvalid",
       () => {
         const lab = new UmLab(undefined, "t", { mode: "cross-premises", sipDomain: "contoso.test" });
         new HostedVoicemailPolicy(lab, "P", { destination: "exap.um.provider.test", organization: "contoso.test,,x" });
@@ -280,6 +318,7 @@ describe("invalid models are rejected with the field, the value and what is allo
     ],
     [
       "per-user assignment of a global policy",
+      "UserPolicyNotPerUser",
       () =>
         build("cross-premises", { extra: () => {} }) &&
         (() => {
@@ -292,6 +331,7 @@ describe("invalid models are rejected with the field, the value and what is allo
     ],
     [
       "contact without a policy",
+      "HostedWithoutPolicy",
       () => {
         const lab = new UmLab(undefined, "t", { mode: "cross-premises", sipDomain: "contoso.test" });
         const p = new HostedVoicemailPolicy(lab, "Alice", { scope: PolicyScope.user(), destination: "exap.um.provider.test" });
@@ -303,6 +343,7 @@ describe("invalid models are rejected with the field, the value and what is allo
     ],
     [
       "contact under a policy without destination",
+      "PolicyWithoutDestination",
       () =>
         build("cross-premises", {
           extra: (lab) => {
@@ -314,6 +355,7 @@ describe("invalid models are rejected with the field, the value and what is allo
     ],
     [
       "duplicate display number",
+      "DuplicateDisplayNumber",
       () =>
         build("mixed", {
           users: [["alice", { mailbox: "on-premises" }]],
@@ -326,6 +368,7 @@ describe("invalid models are rejected with the field, the value and what is allo
     ],
     [
       "display number of a user",
+      "DuplicateDisplayNumber",
       () =>
         build("on-premises", {
           extra: (lab) => {
@@ -336,6 +379,7 @@ describe("invalid models are rejected with the field, the value and what is allo
     ],
     [
       "bad display number",
+      "ContactDisplayNumberInvalid",
       () =>
         build("on-premises", {
           extra: (lab) => {
@@ -346,6 +390,7 @@ describe("invalid models are rejected with the field, the value and what is allo
     ],
     [
       "hosted contact in on-premises mode",
+      "ContactLocationNotInMode",
       () =>
         build("on-premises", {
           extra: (lab) => {
@@ -356,6 +401,7 @@ describe("invalid models are rejected with the field, the value and what is allo
     ],
     [
       "same extension twice in one tenant",
+      "DuplicateExtension",
       () =>
         build("cross-premises", {
           users: [
@@ -372,8 +418,12 @@ describe("invalid models are rejected with the field, the value and what is allo
     expect(cases.length).toBeGreaterThanOrEqual(12);
   });
 
-  it.each([...cases, ...extraCases])("%s", (_name, make, message) => {
-    expect(problemsOf(make)).toMatch(message);
+  it.each([...cases, ...extraCases])("%s: %s", (_name, code, make, message) => {
+    const err = rejectionOf(make);
+    expect(err.message).toMatch(message);
+    // A constructor throws the rule's own code; validateModel() one code for the tree, one per problem.
+    expect([code, "LabModelInvalid"]).toContain(err.code);
+    expect(err.problems.find((p) => message.test(p.message))?.code).toBe(code);
   });
 
   it("reports every problem of a tree at once", () => {
@@ -391,6 +441,26 @@ describe("invalid models are rejected with the field, the value and what is allo
       throw new Error("accepted");
     })();
     expect(err.problems.length).toBeGreaterThanOrEqual(3);
+    expect(err.code).toBe("LabModelInvalid");
+    expect(err.problems.map((p) => p.code)).toContain("UserMailboxNotSet");
+    for (const p of err.problems) expect(p.code).toMatch(/^[A-Z][A-Za-z]+$/);
+  });
+});
+
+describe("error codes", () => {
+  it("recognises umlab's errors by symbol, also from another copy of the module, and nothing else", () => {
+    const elsewhere = Object.assign(new Error("x"), { [Symbol.for("umlab.UmlabError")]: true, code: "Elsewhere" });
+    expect(UmlabError.isUmlabError(new LabModelError("UserPinInvalid", "pin"))).toBe(true);
+    expect(UmlabError.isUmlabError(elsewhere)).toBe(true);
+    expect(UmlabError.isUmlabError(new Error("x"))).toBe(false);
+    expect(UmlabError.isUmlabError("UserPinInvalid")).toBe(false);
+  });
+
+  it("takes codes only as literals", () => {
+    expect(lit`UserPinInvalid`).toBe("UserPinInvalid");
+    const field = "Pin";
+    // @ts-expect-error: a code built from a value would not be stable
+    expect(() => lit`User${field}Invalid`).toThrow(/placeholders/);
   });
 });
 
