@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DEPLOYMENT_MODES, type DeploymentMode, defaultLab, LabModelError, UmLab } from "../constructs/index.js";
+import { DEPLOYMENT_MODES, type DeploymentMode, defaultLab, lit, UmLab, UmlabError } from "../constructs/index.js";
 import { UsageError } from "./usage-error.js";
 
 /**
@@ -13,7 +13,7 @@ export type LabFactory = (options: { mode: DeploymentMode }) => UmLab;
 export function parseMode(value: string | undefined, fallback: DeploymentMode | undefined): DeploymentMode | undefined {
   if (value === undefined) return fallback;
   if (!DEPLOYMENT_MODES.includes(value as DeploymentMode)) {
-    throw new UsageError(`--mode ${JSON.stringify(value)} is invalid; allowed: ${DEPLOYMENT_MODES.join(", ")}`);
+    throw new UsageError(lit`ModeInvalid`, `--mode ${JSON.stringify(value)} is invalid; allowed: ${DEPLOYMENT_MODES.join(", ")}`);
   }
   return value as DeploymentMode;
 }
@@ -25,13 +25,14 @@ export async function loadLab(mode: DeploymentMode | undefined, configFile: stri
     lab = defaultLab({ mode: mode ?? "mixed" });
   } else {
     const path = resolve(configFile);
-    if (!existsSync(path)) throw new UsageError(`--config ${JSON.stringify(configFile)}: no such file`);
+    if (!existsSync(path)) throw new UsageError(lit`ConfigNotFound`, `--config ${JSON.stringify(configFile)}: no such file`);
     let mod: { default?: unknown };
     try {
       mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     } catch (err) {
-      if (err instanceof LabModelError) throw err;
+      if (UmlabError.isUmlabError(err)) throw err;
       throw new UsageError(
+        lit`ConfigLoadFailed`,
         `--config ${configFile}: the lab file could not be loaded: ${(err as Error).message.split("\n")[0]} (a lab file is an ES module: name it .mts, or keep it in a package with "type": "module")`,
       );
     }
@@ -39,15 +40,20 @@ export async function loadLab(mode: DeploymentMode | undefined, configFile: stri
     if (exported instanceof UmLab) {
       if (mode && exported.mode !== mode) {
         throw new UsageError(
+          lit`ConfigModeContradiction`,
           `--mode ${mode} contradicts the lab file, whose UmLab has mode ${exported.mode}; drop --mode or export a function ({ mode }) => UmLab`,
         );
       }
       lab = exported;
     } else if (typeof exported === "function") {
       lab = (exported as LabFactory)({ mode: mode ?? "mixed" });
-      if (!(lab instanceof UmLab)) throw new UsageError(`--config ${configFile}: the default export did not return a UmLab`);
+      if (!(lab instanceof UmLab))
+        throw new UsageError(lit`ConfigExportInvalid`, `--config ${configFile}: the default export did not return a UmLab`);
     } else {
-      throw new UsageError(`--config ${configFile}: the default export must be a UmLab or a function ({ mode }) => UmLab`);
+      throw new UsageError(
+        lit`ConfigExportInvalid`,
+        `--config ${configFile}: the default export must be a UmLab or a function ({ mode }) => UmLab`,
+      );
     }
   }
   return lab.validateModel();

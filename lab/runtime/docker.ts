@@ -1,22 +1,25 @@
 import type Dockerode from "dockerode";
 import { type ContainerRuntimeClient, getContainerRuntimeClient } from "testcontainers";
+import { ExitCode, lit, UmlabError } from "../../constructs/errors.js";
 
 // Ryuk (testcontainers' reaper) is an image that cannot be pulled on an air-gapped machine, and a
 // lab started by `umlab up` must outlive the command. umlab removes what it creates itself.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
 
-/** An error whose message is the whole story: the command line prints it without a stack. */
-export class LabError extends Error {}
+/** A lab could not be started or reached; the message is the whole story (printed without a stack, exit 1). */
+export class LabError extends UmlabError {}
 
-/** Raised when no Docker engine answers: says what to start. */
+/** Raised when no Docker engine answers: says what to start (exit 3). */
 export class DockerUnavailableError extends LabError {
+  override readonly exitCode: number = ExitCode.environment;
+
   constructor(cause: unknown) {
     super(
+      lit`DockerUnavailable`,
       `no Docker engine answers at ${engineAddress()}. Start one, e.g. as root: ` +
         "`bash lab/scripts/ensure-docker.sh` (installs docker.io if missing and starts dockerd), then retry. " +
         `Cause: ${cause instanceof Error ? cause.message : String(cause)}`,
     );
-    this.name = "DockerUnavailableError";
   }
 }
 

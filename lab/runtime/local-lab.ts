@@ -1,4 +1,5 @@
 import type Dockerode from "dockerode";
+import { ExitCode, lit } from "../../constructs/errors.js";
 import type { UmLab } from "../../constructs/lab.js";
 import type { RenderedFile } from "../../constructs/render/index.js";
 import { type NetworkRole, type Topology, type TopologyNode, topologyOf } from "../../constructs/topology.js";
@@ -23,10 +24,20 @@ export interface LocalLabOptions {
 }
 
 /** Raised when a lab instance of the same name already exists. */
-export class LabExistsError extends LabError {}
+export class LabExistsError extends LabError {
+  override readonly exitCode: number = ExitCode.badInput;
+
+  constructor(message: string) {
+    super(lit`LabExists`, message);
+  }
+}
 
 /** Raised when a command needs a running lab and there is none of that name. */
-export class LabNotRunningError extends LabError {}
+export class LabNotRunningError extends LabError {
+  constructor(message: string) {
+    super(lit`LabNotRunning`, message);
+  }
+}
 
 /** The local realization of a lab model: Docker networks and containers, via testcontainers. */
 export class LocalLab {

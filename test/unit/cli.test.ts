@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,14 +11,70 @@ function umlab(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-// Each case spawns the command (about a second each): generous timeouts for a loaded machine.
+/** The object `--json` prints on stdout when a command fails. */
+function jsonError(stdout: string): { code: string; message: string; problems?: { code: string; message: string }[] } {
+  return (JSON.parse(stdout) as { error: { code: string; message: string } }).error;
+}
+
+const COMMANDS = ["up", "test", "status", "mailbox", "down"];
+
+// Each case spawns the command (a fraction of a second each): generous timeouts for a loaded machine.
 describe("umlab command line", { timeout: 60_000 }, () => {
-  it("prints help for each command", () => {
-    for (const cmd of ["up", "test", "status", "mailbox", "down"]) {
+  it("prints help for each command, the same with --help and with help <command>", () => {
+    for (const cmd of COMMANDS) {
       const r = umlab([cmd, "--help"]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`Usage: umlab ${cmd}`);
+      expect(umlab(["help", cmd]).stdout).toBe(r.stdout);
     }
+  });
+
+  it("lists every command in the main help, with the exit codes", () => {
+    const r = umlab(["help"]);
+    expect(r.code).toBe(0);
+    for (const cmd of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${cmd} `, "m"));
+    expect(r.stdout).toContain("Exit codes: 0 ok, 1");
+  });
+
+  it("prints the package version with --version and -v", () => {
+    const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+    for (const flag of ["--version", "-v"]) {
+      const r = umlab([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(version);
+    }
+  });
+
+  it.each([
+    ["status", "--mode", "bogus"],
+    ["down", "--config", "x"],
+    ["up", "--user", "alice"],
+    ["test", "--all"],
+    ["mailbox", "--mode", "mixed"],
+  ])("refuses an option %s does not have (%s), with exit code 2, naming it and what is allowed", (cmd, option, ...rest) => {
+    const r = umlab([cmd, option, ...rest]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${cmd}: unknown option ${option}; allowed: `);
+    expect(r.stderr).toMatch(/allowed: [^;]*--instance[^;]*--help/);
+  });
+
+  it("prints an error object on stdout with --json, whatever the error", () => {
+    const r = umlab(["up", "--json", "--mode", "hybrid"]);
+    expect(r.code).toBe(2);
+    expect(jsonError(r.stdout)).toEqual({ code: "ModeInvalid", message: expect.stringContaining('--mode "hybrid" is invalid') });
+    const unknown = umlab(["status", "--json", "--mode", "bogus"]);
+    expect(unknown.code).toBe(2);
+    expect(jsonError(unknown.stdout).code).toBe("OptionUnknown");
+  });
+
+  it("exits 1 with a LabNotRunning error object when no such lab runs", (ctx) => {
+    const r = umlab(["status", "--json", "--instance", `none-${process.pid}`]);
+    if (r.code === 3) return ctx.skip(); // no Docker engine on this machine
+    expect(r.code).toBe(1);
+    expect(jsonError(r.stdout)).toEqual({
+      code: "LabNotRunning",
+      message: expect.stringContaining(`no lab instance "none-${process.pid}" runs here`),
+    });
   });
 
   it("rejects an unknown mode with exit code 2, naming the value and what is allowed", () => {
@@ -43,21 +99,27 @@ export default ({ mode }: { mode: "on-premises" }) => {
 };
 `,
     );
-    const r = umlab(["up", "--mode", "on-premises", "--config", file], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+    const r = umlab(["up", "--mode", "on-premises", "--config", file, "--json"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('user "ben": extension "2001" is already used by user "ann"');
+    const error = jsonError(r.stdout);
+    expect(error.code).toBe("LabModelInvalid");
+    expect(error.problems?.map((p) => p.code)).toContain("DuplicateExtension");
   });
 
   it("says what to start, with exit code 3, when no Docker engine answers", () => {
-    const r = umlab(["status"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+    const r = umlab(["status", "--json"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("no Docker engine answers at unix:///nonexistent/docker.sock");
     expect(r.stderr).toContain("lab/scripts/ensure-docker.sh");
+    expect(jsonError(r.stdout).code).toBe("DockerUnavailable");
   });
 
-  it("rejects an unknown command", () => {
-    const r = umlab(["deploy"]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('unknown command "deploy"');
+  it("rejects an unknown command, also as help's argument", () => {
+    for (const args of [["deploy"], ["help", "deploy"]]) {
+      const r = umlab(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('unknown command "deploy"; allowed: up, test, status, mailbox, down');
+    }
   });
 });

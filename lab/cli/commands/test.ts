@@ -1,0 +1,35 @@
+import { ExitCode, lit } from "../../../constructs/errors.js";
+import { UsageError } from "../../../nodes/usage-error.js";
+import { type CheckResult, runChecks } from "../../calls/checks.js";
+import { StartedLocalLab } from "../../runtime/local-lab.js";
+import { instanceName } from "../command.js";
+import { out, progress } from "../io.js";
+
+function formatResult(r: CheckResult): string {
+  const mark = r.result === "Success" ? "PASS" : "FAIL";
+  return `${mark}  ${r.check.padEnd(21)} ${r.target.padEnd(52)} ${String(r.latencyMs).padStart(6)} ms  ${r.diagnosis}`;
+}
+
+export async function run({ values }: { values: { instance?: string; user?: string[]; json?: boolean } }): Promise<number> {
+  const instance = instanceName(values.instance);
+  const lab = await StartedLocalLab.attach(instance);
+  const unknown = (values.user ?? []).filter((u) => !lab.topology.users.some((x) => x.name === u));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      lit`UserUnknown`,
+      `--user ${unknown.map((u) => JSON.stringify(u)).join(", ")} is not in lab ${instance}; allowed: ${lab.topology.users.map((u) => u.name).join(", ")}`,
+    );
+  }
+  if (!values.json) progress(`running ${lab.topology.mode} call checks against lab ${instance} (each check places real calls)`);
+  const results = await runChecks(lab, {
+    noAnswerSeconds: lab.topology.noAnswerSeconds,
+    ...(values.user ? { users: values.user } : {}),
+    onResult: (r) => {
+      if (!values.json) out(formatResult(r));
+    },
+  });
+  const failed = results.filter((r) => r.result !== "Success").length;
+  if (values.json) out(JSON.stringify({ instance, mode: lab.topology.mode, passed: results.length - failed, failed, results }, null, 2));
+  else out(`\n${results.length - failed} passed, ${failed} failed`);
+  return failed === 0 && results.length > 0 ? ExitCode.ok : ExitCode.failed;
+}
