@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { Document, parse, type YAMLSeq } from "yaml";
 import type { RenderedFile } from "../constructs/render/index.js";
 import type { TopologyNode } from "../constructs/topology.js";
 import { type ImageName, imageSources, imageTag } from "../nodes/images/catalog.js";
@@ -39,11 +40,33 @@ export interface VmWorkload {
   readonly extraFiles?: readonly { path: string; content: string; mode: string }[];
 }
 
+/** One entry of cloud-init's `write_files`. */
+interface WriteFile {
+  readonly path: string;
+  readonly encoding?: "gz+b64";
+  readonly permissions?: string;
+  readonly content: string;
+}
+
+/** The part of cloud-init's cloud-config schema umlab writes. */
+interface CloudConfig {
+  readonly package_update: boolean;
+  readonly packages: string[];
+  readonly write_files: WriteFile[];
+  readonly runcmd: string[][];
+}
+
+/** cloud-init recognizes user data as a cloud-config by its first line. */
+const HEADER = "#cloud-config\n# umlab: the same images and rendered configuration as the local lab (see README, Azure).\n";
+
+const gzipped = (content: Buffer | string): WriteFile["content"] => gzipSync(content, { level: 9 }).toString("base64");
+
 /**
  * The VM's cloud-config: Docker from the Debian archive, the image sources and every node's
  * rendered files (base64, so that no Terraform interpolation can touch them), and start.sh that
  * builds the images and runs each node with host networking: the VM's NIC addresses are the
- * model's addresses, as the containers' are locally.
+ * model's addresses, as the containers' are locally. Written with a YAML library; the public
+ * addresses (Terraform references) sit in public.env as a literal block.
  */
 export function cloudInit(w: VmWorkload): string {
   const images = [...new Set(w.nodes.map((n) => kindOf(n).image))].sort() as ImageName[];
@@ -62,7 +85,6 @@ export function cloudInit(w: VmWorkload): string {
     }
   }
   for (const f of w.extraFiles ?? []) files.push({ path: f.path, content: Buffer.from(f.content), mode: f.mode });
-  const start = Buffer.from(startScript(w.nodes, images));
   // Each distinct content is written once, gzipped (phones share scenarios and the test tone; the
   // greetings are alike); start.sh installs every path from the manifest.
   const blobs = new Map<string, Buffer>();
@@ -72,33 +94,29 @@ export function cloudInit(w: VmWorkload): string {
     blobs.set(sha, f.content);
     manifest.push(`${sha} ${f.mode} ${f.path}`);
   }
-  const writeFiles = [
-    ...[...blobs].map(
-      ([sha, content]) =>
-        `  - path: ${VM_PATHS.blobs}/${sha}\n    encoding: gz+b64\n    content: ${gzipSync(content, { level: 9 }).toString("base64")}`,
-    ),
-    `  - path: ${VM_PATHS.manifest}\n    encoding: gz+b64\n    content: ${gzipSync(`${manifest.join("\n")}\n`).toString("base64")}`,
-  ];
   const env = Object.entries(w.publicAddresses).map(([node, ip]) => `${ENV_NAME[node as keyof typeof ENV_NAME]}=${ip}`);
-  return [
-    "#cloud-config",
-    "# umlab: the same images and rendered configuration as the local lab (see README, Azure).",
-    "package_update: true",
-    "packages: [docker.io]",
-    "write_files:",
-    ...writeFiles,
-    `  - path: ${VM_PATHS.start}`,
-    "    encoding: gz+b64",
-    "    permissions: '0755'",
-    `    content: ${gzipSync(start).toString("base64")}`,
-    `  - path: ${VM_PATHS.env}`,
-    "    permissions: '0644'",
-    "    content: |",
-    ...(env.length > 0 ? env.map((l) => `      ${l}`) : ["      # no public addresses on this VM's nodes"]),
-    "runcmd:",
-    `  - [bash, ${VM_PATHS.start}]`,
-    "",
-  ].join("\n");
+  const config: CloudConfig = {
+    package_update: true,
+    packages: ["docker.io"],
+    write_files: [
+      ...[...blobs].map(
+        ([sha, content]): WriteFile => ({ path: `${VM_PATHS.blobs}/${sha}`, encoding: "gz+b64", content: gzipped(content) }),
+      ),
+      { path: VM_PATHS.manifest, encoding: "gz+b64", content: gzipped(`${manifest.join("\n")}\n`) },
+      { path: VM_PATHS.start, encoding: "gz+b64", permissions: "0755", content: gzipped(startScript(w.nodes, images)) },
+      {
+        path: VM_PATHS.env,
+        permissions: "0644",
+        content: `${env.length > 0 ? env.join("\n") : "# no public addresses on this VM's nodes"}\n`,
+      },
+    ],
+    runcmd: [["bash", VM_PATHS.start]],
+  };
+  const doc = new Document(config);
+  for (const path of [["packages"], ["runcmd", 0]]) (doc.getIn(path, true) as YAMLSeq).flow = true;
+  // lineWidth 0: never fold a line (the base64 blobs are long; a Terraform reference must stay whole).
+  // Single quotes: cdktf refuses a double quote inside a Terraform function's string argument.
+  return HEADER + doc.toString({ lineWidth: 0, blockQuote: "literal", flowCollectionPadding: false, singleQuote: true });
 }
 
 function startScript(nodes: readonly TopologyNode[], images: readonly ImageName[]): string {
@@ -133,24 +151,20 @@ ${runs.join("\n")}
 }
 
 /**
- * Reads a cloud-config back: every file it installs (paths from the manifest, plus the files it
- * writes directly) and its public.env. For the synth tests and the twin run.
+ * Reads a cloud-config back (with the YAML library): every file it installs (paths from the
+ * manifest, plus the files it writes directly), its public.env as variables, and `written`, what
+ * cloud-init itself writes, decoded. For the synth tests and the twin run.
  */
 export function parseCloudInit(text: string): { files: Map<string, Buffer>; env: Record<string, string>; written: Map<string, Buffer> } {
+  const config = parse(text) as Partial<CloudConfig> | null;
   const written = new Map<string, Buffer>();
+  for (const f of config?.write_files ?? []) {
+    written.set(f.path, f.encoding === "gz+b64" ? gunzipSync(Buffer.from(f.content, "base64")) : Buffer.from(f.content));
+  }
   const env: Record<string, string> = {};
-  for (const e of text.split("\n  - path: ").slice(1)) {
-    const path = e.slice(0, e.indexOf("\n"));
-    const b64 = /\n {4}content: ([A-Za-z0-9+/=]+)/.exec(e)?.[1];
-    if (b64 !== undefined && /\n {4}encoding: gz\+b64/.test(e)) {
-      written.set(path, gunzipSync(Buffer.from(b64, "base64")));
-      continue;
-    }
-    const block = e.split("\n    content: |\n")[1] ?? "";
-    for (const line of block.split("\n")) {
-      const m = /^ {6}([A-Z_]+)=(.*)$/.exec(line);
-      if (m?.[1]) env[m[1]] = m[2] ?? "";
-    }
+  for (const line of (written.get(VM_PATHS.env)?.toString() ?? "").split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq > 0 && !line.startsWith("#")) env[line.slice(0, eq)] = line.slice(eq + 1);
   }
   const files = new Map<string, Buffer>();
   for (const line of (written.get(VM_PATHS.manifest)?.toString() ?? "").split("\n").filter(Boolean)) {

@@ -3,12 +3,19 @@ import { type PolicyRule, resources } from "./types.js";
 /** Azure refuses custom data over 64 KiB; the rule measures the cloud-config a VM would get. */
 export const CUSTOM_DATA_LIMIT_BYTES = 64 * 1024;
 
-/** The cloud-config text inside `${base64encode("...")}`, with Terraform references kept as written. */
+const BASE64ENCODE_OPEN = "${base64encode(";
+const BASE64ENCODE_CLOSE = ")}";
+
+/**
+ * The cloud-config text inside `${base64encode("...")}` (how the stack writes custom_data), with
+ * Terraform references kept as written; undefined for anything else. The quoted argument is a
+ * Terraform string literal, whose escapes are JSON's.
+ */
 export function cloudConfigOf(customData: string): string | undefined {
-  const m = /^\$\{base64encode\((".*")\)\}$/s.exec(customData);
-  if (!m?.[1]) return undefined;
+  if (!customData.startsWith(BASE64ENCODE_OPEN) || !customData.endsWith(BASE64ENCODE_CLOSE)) return undefined;
   try {
-    return JSON.parse(m[1]) as string;
+    const text: unknown = JSON.parse(customData.slice(BASE64ENCODE_OPEN.length, -BASE64ENCODE_CLOSE.length));
+    return typeof text === "string" ? text : undefined;
   } catch {
     return undefined;
   }

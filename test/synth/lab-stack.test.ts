@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { DEPLOYMENT_MODES, defaultLab, topologyOf } from "../../constructs/index.js";
 import { nodeFiles } from "../../nodes/files.js";
 import { Testing } from "../../stacks/cdktf.js";
@@ -152,12 +153,33 @@ describe("cloud-init carries the same configuration as the local lab", () => {
     expect(files.get(`${VM_PATHS.start}`)?.toString()).toContain("docker run -d --restart unless-stopped --name umlab-edge --network host");
   });
 
+  it("custom data is a cloud-config in YAML that cloud-init reads: permissions stay strings, start.sh runs last", () => {
+    const { json } = synthMode("mixed");
+    for (const [vm, body] of Object.entries(res(json, "azurerm_linux_virtual_machine"))) {
+      const text = cloudConfigOf(body.custom_data) as string;
+      expect(text.startsWith("#cloud-config\n"), vm).toBe(true);
+      const config = parseYaml(text) as { packages: string[]; write_files: Record<string, unknown>[]; runcmd: string[][] };
+      expect(config.packages, vm).toEqual(["docker.io"]);
+      // cloud-init's YAML 1.1 would read an unquoted 0755 as the number 493.
+      expect(
+        config.write_files.filter((f) => f.permissions !== undefined && typeof f.permissions !== "string"),
+        vm,
+      ).toEqual([]);
+      expect(config.write_files.find((f) => f.path === VM_PATHS.start)?.permissions, vm).toBe("0755");
+      expect(config.runcmd, vm).toEqual([["bash", VM_PATHS.start]]);
+    }
+  });
+
   it("keeps the hosted UM behind NAT: SIP and SDP carry its public address", () => {
     const { json } = synthMode("cross-premises");
     const text = cloudConfigOf(res(json, "azurerm_linux_virtual_machine")["hosted-um-vm"].custom_data) as string;
-    const pjsip = parseCloudInit(text).files.get(`${VM_PATHS.nodes}/hosted-um/asterisk/pjsip.conf`)?.toString() ?? "";
-    expect(pjsip).toContain("external_signaling_address=@@HOSTED_UM_PUBLIC_IP@@");
-    expect(pjsip).toContain("match=@@EDGE_PUBLIC_IP@@");
+    // The PJSIP configuration, whichever of the UM's Asterisk files carries it.
+    const asterisk = [...parseCloudInit(text).files]
+      .filter(([path]) => path.startsWith(`${VM_PATHS.nodes}/hosted-um/asterisk/`) && path.includes("pjsip"))
+      .map(([, content]) => content.toString())
+      .join("\n");
+    expect(asterisk).toContain("external_signaling_address=@@HOSTED_UM_PUBLIC_IP@@");
+    expect(asterisk).toContain("match=@@EDGE_PUBLIC_IP@@");
   });
 });
 
