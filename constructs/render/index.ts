@@ -2,20 +2,15 @@ import type { UmLab } from "../lab.js";
 import type { Topology } from "../topology.js";
 import { greetingPaths, renderAsteriskConfig, type UmRole } from "./asterisk.js";
 import { sineSamples, wavFile } from "./audio.js";
-import { renderEdgeConfig, renderEdgeTlsConfig, renderRtpengineConfig } from "./kamailio-edge.js";
-import { renderFrontEndConfig } from "./kamailio-frontend.js";
+import type { RenderedFile } from "./common.js";
+import { renderEdgeFiles } from "./kamailio-edge.js";
+import { renderFrontEndFiles } from "./kamailio-frontend.js";
 
 export * from "./asterisk.js";
 export * from "./audio.js";
 export * from "./common.js";
 export * from "./kamailio-edge.js";
 export * from "./kamailio-frontend.js";
-
-/** One rendered file, its path relative to the node's configuration directory (/etc/umlab). */
-export interface RenderedFile {
-  readonly path: string;
-  readonly content: string | Buffer;
-}
 
 /** The lab's short greeting: half a second of two tones, so a deposit starts recording at once. */
 export function greeting(): Buffer {
@@ -28,19 +23,15 @@ export function greeting(): Buffer {
 }
 
 /**
- * Every configuration file of every node, by node name. Certificates are not here: they are
- * secrets made per lab instance by the realization (local runtime or Azure), not model facts.
+ * Every configuration file of every node, by node name: the static files kept beside the
+ * renderers (the daemons' logic, copied as they are) and the files rendered from the model's data
+ * (which include them). Certificates are not here: they are secrets made per lab instance by the
+ * realization (local runtime or Azure), not model facts.
  */
 export function renderLab(lab: UmLab, topology: Topology): Map<string, RenderedFile[]> {
   const out = new Map<string, RenderedFile[]>();
-  if (lab.frontEnd) out.set("frontend", [{ path: "kamailio.cfg", content: renderFrontEndConfig(lab, topology) }]);
-  if (lab.edge) {
-    out.set("edge", [
-      { path: "kamailio.cfg", content: renderEdgeConfig(lab, topology) },
-      { path: "tls.cfg", content: renderEdgeTlsConfig() },
-      { path: "rtpengine.conf", content: renderRtpengineConfig(lab, topology) },
-    ]);
-  }
+  if (lab.frontEnd) out.set("frontend", renderFrontEndFiles(lab, topology));
+  if (lab.edge) out.set("edge", renderEdgeFiles(lab, topology));
   const ums: UmRole[] = [];
   if (lab.onPremUm) ums.push("onprem-um");
   if (lab.hostedUm) ums.push("hosted-um");

@@ -1,9 +1,26 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { defaultLab, HostedVoicemailPolicy, PolicyScope, topologyOf, User } from "../../constructs/index.js";
 import {
+  DEPLOYMENT_MODES,
+  defaultLab,
+  FrontEnd,
+  HostedUm,
+  HostedVoicemailPolicy,
+  HostingProvider,
+  KamailioEdge,
+  PolicyScope,
+  topologyOf,
+  UmLab,
+  User,
+} from "../../constructs/index.js";
+import {
+  asteriskValue,
+  type RenderedFile,
   renderAsteriskConfig,
-  renderEdgeConfig,
+  renderEdgeFiles,
   renderFrontEndConfig,
+  renderFrontEndFiles,
+  renderKamailioDefines,
   renderLab,
   renderRtpengineConfig,
 } from "../../constructs/render/index.js";
@@ -13,10 +30,46 @@ const mixed = () => {
   return { lab, t: topologyOf(lab, { instance: "r" }) };
 };
 
+/**
+ * A node's kamailio.cfg as Kamailio's pre-processor reads it: the static file it includes inlined,
+ * #!ifdef / #!else / #!endif resolved and #!define names replaced by their values. (The real
+ * parser runs on every mode's files in test/e2e/config-check.test.ts.)
+ */
+function kamailioAsRead(files: readonly RenderedFile[]): string {
+  const byPath = new Map(files.map((f) => [f.path, f.content.toString()]));
+  const text = (byPath.get("kamailio.cfg") ?? "").replace(/^include_file "([^"]+)"$/gm, (_, p: string) => byPath.get(p) ?? "");
+  const defines = new Map<string, string>();
+  const skipping: boolean[] = [];
+  const kept: string[] = [];
+  for (const line of text.split("\n")) {
+    const directive = /^#!(define|ifdef|ifndef|else|endif)\b ?(\w*) ?(.*)$/.exec(line);
+    const active = !skipping.includes(true);
+    if (!directive) {
+      if (active) kept.push(line);
+      continue;
+    }
+    const [, what, name = "", value = ""] = directive;
+    if (what === "define" && active) defines.set(name, value);
+    if (what === "ifdef" || what === "ifndef") skipping.push(defines.has(name) === (what === "ifndef"));
+    if (what === "else") skipping.push(!skipping.pop());
+    if (what === "endif") skipping.pop();
+  }
+  let out = kept.join("\n");
+  for (const [name, value] of defines) out = out.replace(new RegExp(`\\b${name}\\b`, "g"), value);
+  return out;
+}
+
+const frontEnd = (...args: Parameters<typeof renderFrontEndFiles>) => kamailioAsRead(renderFrontEndFiles(...args));
+
+/** An Asterisk file with the files it `#include`s inlined, as Asterisk reads it. */
+function asteriskAsRead(files: Record<string, string>, name: string): string {
+  return (files[name] ?? "").replace(/^#include "([^"]+)"$/gm, (_, p: string) => files[p] ?? "");
+}
+
 describe("front end (Kamailio)", () => {
   it("diverts after the model's no-answer time and when unregistered or asked directly", () => {
     const { lab, t } = mixed();
-    const cfg = renderFrontEndConfig(lab, t);
+    const cfg = frontEnd(lab, t);
     expect(cfg).toContain("t_set_fr(12000, 3000);");
     expect(cfg).toContain('uri_param("opaque", "app:voicemail")');
     expect(cfg).toMatch(/if \(!lookup\("location"\)\) \{\s+\$avp\(divreason\) = "unavailable";\s+route\(VOICEMAIL\);/);
@@ -24,14 +77,16 @@ describe("front end (Kamailio)", () => {
 
   it("removes existing Diversion headers and adds one naming the callee", () => {
     const { lab, t } = mixed();
-    const cfg = renderFrontEndConfig(lab, t);
+    const cfg = frontEnd(lab, t);
     const vm = cfg.slice(cfg.indexOf("route[VOICEMAIL]"));
     expect(vm.indexOf('remove_hf("Diversion")')).toBeLessThan(vm.indexOf('append_hf("Diversion: <$avp(callee_uri)>'));
+    // CRLF as Kamailio escapes inside the string, not as raw control characters in the file
+    expect(vm).toContain(';counter=1\\r\\n");');
   });
 
   it("routes each user to their own UM: on-prem directly, hosted through the edge with destination and organization", () => {
     const { lab, t } = mixed();
-    const cfg = renderFrontEndConfig(lab, t);
+    const cfg = frontEnd(lab, t);
     expect(cfg).toContain('$sht(loc=>alice) = "on-premises";');
     expect(cfg).toContain('$sht(loc=>carol) = "hosted";');
     expect(cfg).toContain('$sht(dest=>carol) = "exap.um.provider.test";');
@@ -40,13 +95,30 @@ describe("front end (Kamailio)", () => {
     expect(cfg).not.toContain("$sht(dest=>alice)");
     expect(cfg).toContain('$du = "sip:10.61.0.30:5060";');
     expect(cfg).toContain('$du = "sip:10.61.0.20:5060";');
+    expect(cfg).toContain('+ ";" + "umlab-org" + "=" + $sht(org=>$var(key));');
+  });
+
+  it("trusts the UMs and the edge by source address; everybody else authenticates", () => {
+    const { lab, t } = mixed();
+    const cfg = frontEnd(lab, t);
+    expect(cfg).toContain('$sht(trusted=>10.61.0.20) = "1";');
+    expect(cfg).toContain('$sht(trusted=>10.61.0.30) = "1";');
+    expect(cfg).toMatch(/if \(\$sht\(trusted=>\$si\) == \$null\) \{\s+route\(AUTH\);/);
   });
 
   it("has no hosted route in on-premises mode", () => {
     const lab = defaultLab({ mode: "on-premises" });
-    const cfg = renderFrontEndConfig(lab, topologyOf(lab));
+    const cfg = frontEnd(lab, topologyOf(lab));
     expect(cfg).not.toContain("10.61.0.30");
     expect(cfg).toContain("Hosted voice mail is not available in this mode");
+    expect(cfg).not.toContain("On-premises voice mail is not available in this mode");
+  });
+
+  it("has no on-premises route in cross-premises mode", () => {
+    const lab = defaultLab({ mode: "cross-premises" });
+    const cfg = frontEnd(lab, topologyOf(lab));
+    expect(cfg).toContain("On-premises voice mail is not available in this mode");
+    expect(cfg).not.toContain("Hosted voice mail is not available in this mode");
   });
 
   it("escapes a multi-domain organization for the Request-URI", () => {
@@ -64,11 +136,27 @@ describe("front end (Kamailio)", () => {
 describe("edge (Kamailio + rtpengine)", () => {
   it("accepts the front end on UDP and the provider only over verified mutual TLS on 5061", () => {
     const { lab, t } = mixed();
-    const cfg = renderEdgeConfig(lab, t);
+    const cfg = kamailioAsRead(renderEdgeFiles(lab, t));
     expect(cfg).toContain("listen=tls:10.62.0.30:5061");
-    expect(cfg).toContain('$si == "10.61.0.10" && $proto == "udp"');
+    expect(cfg).toContain('$si == "10.61.0.10" && $proto == "udp" && $Rp == 5060');
     expect(cfg).toContain("$tls_peer_verified != 1");
+    expect(cfg).not.toContain("X-Umlab-Verified");
     expect(cfg).toContain('$du = "sip:exap.um.provider.test:5061;transport=tls";');
+    expect(cfg).toContain('$du = "sip:10.61.0.10:5060";');
+    expect(cfg).toContain('modparam("rtpengine", "rtpengine_sock", "udp:127.0.0.1:2223")');
+  });
+
+  it("marks instead of rejecting unverified requests when the provider is AlwaysUnverifiable", () => {
+    const lab = new UmLab(undefined, "t", { mode: "cross-premises", sipDomain: "contoso.test" });
+    new FrontEnd(lab, "FrontEnd");
+    const provider = new HostingProvider(lab, "Provider", { proxyFqdn: "exap.um.provider.test", verificationLevel: "AlwaysUnverifiable" });
+    new HostedUm(lab, "HostedUm", { provider });
+    new KamailioEdge(lab, "Edge");
+    new HostedVoicemailPolicy(lab, "Global", { destination: "exap.um.provider.test" });
+    new User(lab, "alice", { extension: "1001", password: "Secret-123", pin: "1111" });
+    const cfg = kamailioAsRead(renderEdgeFiles(lab, topologyOf(lab)));
+    expect(cfg).toContain('append_hf("X-Umlab-Verified: no\\r\\n");');
+    expect(cfg).not.toContain("$tls_peer_verified");
   });
 
   it("anchors media in rtpengine on the model's port range, one interface per network", () => {
@@ -83,22 +171,35 @@ describe("edge (Kamailio + rtpengine)", () => {
 describe("UMs (Asterisk)", () => {
   it("puts on-prem mailboxes in the on-prem UM and hosted ones in their tenant on the hosted UM", () => {
     const { lab, t } = mixed();
-    const onprem = renderAsteriskConfig(lab, t, "onprem-um");
-    const hosted = renderAsteriskConfig(lab, t, "hosted-um");
-    expect(onprem["voicemail.conf"]).toMatch(/\[onprem\]\n1001 => 1111,Alice,,,\n1002 => 2222,Bob,,,/);
-    expect(onprem["voicemail.conf"]).not.toContain("1003");
-    expect(hosted["voicemail.conf"]).toMatch(/\[contoso\.test\]\n1003 => 3333,Carol,,,\n1004 => 4444,Dave,,,/);
+    const onprem = asteriskAsRead(renderAsteriskConfig(lab, t, "onprem-um"), "voicemail.conf");
+    const hosted = asteriskAsRead(renderAsteriskConfig(lab, t, "hosted-um"), "voicemail.conf");
+    expect(onprem).toMatch(/\[onprem\]\n1001 => 1111,Alice,,,\n1002 => 2222,Bob,,,/);
+    expect(onprem).not.toContain("1003");
+    expect(hosted).toMatch(/\[contoso\.test\]\n1003 => 3333,Carol,,,\n1004 => 4444,Dave,,,/);
   });
 
   it("hosted UM listens for mutual TLS only and takes the tenant from the Request-URI", () => {
     const { lab, t } = mixed();
     const hosted = renderAsteriskConfig(lab, t, "hosted-um");
-    expect(hosted["pjsip.conf"]).toContain("protocol=tls");
-    expect(hosted["pjsip.conf"]).toContain("require_client_cert=yes");
-    expect(hosted["pjsip.conf"]).not.toContain("protocol=udp");
-    expect(hosted["pjsip.conf"]).toContain("match=10.62.0.30");
-    expect(hosted["extensions.conf"]).toContain("CHANNEL(pjsip,request_uri)");
-    expect(hosted["extensions.conf"]).toContain('"umlab-org"');
+    const pjsip = asteriskAsRead(hosted, "pjsip.conf");
+    expect(pjsip).toMatch(/^\[transport-tls\]\(umlab-transport-tls\)\nbind=0\.0\.0\.0:5061$/m);
+    expect(pjsip).toMatch(/^\[umlab-transport-tls\]\(!\)\n[^[]*protocol=tls\n[^[]*require_client_cert=yes/m);
+    expect(pjsip).not.toMatch(/^\[[^\]]+\]\(umlab-transport-udp\)/m);
+    expect(pjsip).toContain("match=10.62.0.30");
+    const dialplan = asteriskAsRead(hosted, "extensions.conf");
+    expect(dialplan).toContain("UMLAB_TENANT_FROM=request-uri");
+    expect(dialplan).toContain("exten => request-uri,1,Set(RURI=${CHANNEL(pjsip,request_uri)})");
+    expect(dialplan).toContain("UMLAB_ORG_PARAM=umlab-org");
+  });
+
+  it("on-prem UM files every mailbox under one context and answers only the pilots of its contacts", () => {
+    const lab = defaultLab({ mode: "on-premises" });
+    const onprem = renderAsteriskConfig(lab, topologyOf(lab), "onprem-um");
+    expect(onprem["extensions.conf"]).toContain("UMLAB_TENANT_FROM=fixed\nUMLAB_CONTEXT=onprem\n");
+    expect(onprem["extensions.conf"]).toMatch(
+      /\[um-inbound\]\nexten => voicemail,1,Goto\(umlab-deposit,s,1\)\nexten => subscriber-access,1,Goto\(umlab-subscriber-access,s,1\)\nexten => auto-attendant,1,Goto\(umlab-auto-attendant,s,1\)\n$/,
+    );
+    expect(onprem["pjsip.conf"]).toMatch(/^\[transport-udp\]\(umlab-transport-udp\)\nbind=0\.0\.0\.0:5060$/m);
   });
 
   it("loads modules explicitly (autoload half-loads app_voicemail_odbc)", () => {
@@ -106,7 +207,7 @@ describe("UMs (Asterisk)", () => {
     const modules = renderAsteriskConfig(lab, t, "onprem-um")["modules.conf"] as string;
     expect(modules).toContain("autoload=no");
     expect(modules).toContain("load = app_voicemail.so");
-    expect(modules).not.toContain("odbc");
+    expect(modules).not.toMatch(/^load = .*odbc/m);
   });
 
   it("gives every mailbox a short greeting", () => {
@@ -126,10 +227,11 @@ describe("multi-tenant hosted UM and contacts", () => {
   it("keeps two tenants' mailboxes with the same number apart, and makes the shared number ambiguous to dial", () => {
     const { lab, t } = mixed();
     const hosted = renderAsteriskConfig(lab, t, "hosted-um");
-    expect(hosted["voicemail.conf"]).toMatch(/\[fabrikam\.test\]\n1003 => 5555,Erin,,,/);
-    expect(hosted["extensions.conf"]).toContain("MBX_contosotest_carol=1003");
-    expect(hosted["extensions.conf"]).toContain("MBX_fabrikamtest_erin=1003");
-    const fe = renderFrontEndConfig(lab, t);
+    expect(asteriskAsRead(hosted, "voicemail.conf")).toMatch(/\[fabrikam\.test\]\n1003 => 5555,Erin,,,/);
+    const dialplan = asteriskAsRead(hosted, "extensions.conf");
+    expect(dialplan).toContain("MBX_contosotest_carol=1003");
+    expect(dialplan).toContain("MBX_fabrikamtest_erin=1003");
+    const fe = frontEnd(lab, t);
     expect(fe).toContain('$sht(amb=>1003) = "1";');
     expect(fe).not.toContain("$sht(ext=>1003)");
     expect(fe).toContain('sl_send_reply("485", "Ambiguous: dial the user by name");');
@@ -137,7 +239,7 @@ describe("multi-tenant hosted UM and contacts", () => {
 
   it("routes contact numbers to their UM's pilot; only the auto attendant takes unauthenticated callers", () => {
     const { lab, t } = mixed();
-    const fe = renderFrontEndConfig(lab, t);
+    const fe = frontEnd(lab, t);
     expect(fe).toContain('$sht(contact=>1900) = "subscriber-access";');
     expect(fe).toContain('$sht(contact=>1801) = "auto-attendant";');
     expect(fe).toContain('$sht(loc=>1800) = "hosted";');
@@ -147,11 +249,55 @@ describe("multi-tenant hosted UM and contacts", () => {
 
   it("sends message waiting for every mailbox to the user's SIP URI through the UM's peer", () => {
     const { lab, t } = mixed();
-    const onprem = renderAsteriskConfig(lab, t, "onprem-um")["pjsip.conf"] as string;
-    const hosted = renderAsteriskConfig(lab, t, "hosted-um")["pjsip.conf"] as string;
-    expect(onprem).toMatch(/\[mwi-alice\]\ntype=endpoint\n[^[]*mailboxes=1001@onprem\noutbound_proxy=sip:10\.61\.0\.10:5060\\;lr/);
+    const onprem = asteriskAsRead(renderAsteriskConfig(lab, t, "onprem-um"), "pjsip.conf");
+    const hosted = asteriskAsRead(renderAsteriskConfig(lab, t, "hosted-um"), "pjsip.conf");
+    expect(onprem).toMatch(/^\[umlab-mwi\]\(!\)\ntype=endpoint$/m);
+    expect(onprem).toMatch(/\[mwi-alice\]\(umlab-mwi\)\n[^[]*mailboxes=1001@onprem\noutbound_proxy=sip:10\.61\.0\.10:5060\\;lr\n/);
     expect(onprem).toContain("contact=sip:alice@contoso.test");
     expect(hosted).toMatch(/mailboxes=1003@fabrikam\.test\noutbound_proxy=sip:sip\.contoso\.test:5061\\;lr\\;transport=tls/);
+  });
+});
+
+describe("configs as files, the model's data rendered", () => {
+  const staticFile = (path: string) => readFileSync(new URL(`../../constructs/render/${path}`, import.meta.url), "utf8");
+
+  it("copies the static files to the nodes as they are", () => {
+    const { lab, t } = mixed();
+    const files = renderLab(lab, t);
+    const content = (node: string, path: string) => files.get(node)?.find((f) => f.path === path)?.content;
+    expect(content("frontend", "frontend.cfg")).toBe(staticFile("kamailio/frontend.cfg"));
+    expect(content("edge", "edge.cfg")).toBe(staticFile("kamailio/edge.cfg"));
+    expect(content("edge", "tls.cfg")).toBe(staticFile("kamailio/tls.cfg"));
+    for (const name of [
+      "modules.conf",
+      "logger.conf",
+      "umlab-dialplan.conf",
+      "umlab-pjsip-templates.conf",
+      "umlab-voicemail-options.conf",
+    ]) {
+      expect(content("onprem-um", `asterisk/${name}`), name).toBe(staticFile(`asterisk/${name}`));
+      expect(content("hosted-um", `asterisk/${name}`), name).toBe(staticFile(`asterisk/${name}`));
+    }
+  });
+
+  it("renders data only: no routing logic in the rendered Kamailio files, no raw CR or LF inside a config string", () => {
+    for (const mode of DEPLOYMENT_MODES) {
+      const lab = defaultLab({ mode });
+      for (const [node, files] of renderLab(lab, topologyOf(lab))) {
+        const main = files.find((f) => f.path === "kamailio.cfg")?.content.toString() ?? "";
+        expect(main, node).not.toMatch(/^(request_|failure_|onreply_)?route\[/m);
+        for (const f of files.filter((x) => typeof x.content === "string"))
+          expect(f.content, `${mode} ${node} ${f.path}`).not.toContain("\r");
+      }
+    }
+  });
+
+  it("refuses values that would break out of their config syntax", () => {
+    expect(() => renderKamailioDefines({ SIP_DOMAIN: 'contoso.test"\nrequest_route {' })).toThrow(
+      /cannot be written into a Kamailio string/,
+    );
+    expect(() => renderKamailioDefines({ "bad name": 1 })).toThrow(/define name/);
+    expect(() => asteriskValue("1001;[evil]")).toThrow(/cannot be written into an Asterisk config/);
   });
 });
 
