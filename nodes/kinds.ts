@@ -1,6 +1,8 @@
+import { FrontEnd } from "../constructs/front-end.js";
 import type { RenderedFile } from "../constructs/render/index.js";
 import type { NodeRole, TopologyNode } from "../constructs/topology.js";
 import { phoneFiles, scenarioFiles } from "./calls/assets.js";
+import { HEALTH_PROBE_PORT } from "./calls/plan.js";
 import type { ImageName } from "./images/catalog.js";
 
 /** Which side of the federation boundary a node lives on (an Azure resource group and VNet). */
@@ -25,14 +27,10 @@ export interface NodeKind {
   readonly vm: { readonly name: string; readonly side: Side };
 }
 
-/** The port a SIP server's own health probe sends from, clear of the ports it serves. */
-export const HEALTH_PROBE_PORT = 5099;
-const SIP_SERVER_PORT = 5060;
-
-/** A SIP server serves when it answers OPTIONS sent to itself on its corporate address. */
+/** A SIP server serves when it answers OPTIONS sent to itself on its corporate address (front end and edge both listen on 5060 there). */
 function sipOptionsProbe(node: TopologyNode): string[] {
   const ip = node.addresses.corp as string;
-  const target = `${ip}:${SIP_SERVER_PORT}`;
+  const target = `${ip}:${FrontEnd.SIP.from}`;
   const sipp = ["sipp", "-sf", "/etc/umlab/sipp/options.xml", "-key", "target", `sip:${target}`];
   return [...sipp, "-i", ip, "-p", String(HEALTH_PROBE_PORT), "-m", "1", "-timeout", "2", "-timeout_error", "-nostdin", target];
 }

@@ -5,6 +5,7 @@ import { HostedUm } from "../../constructs/provider.js";
 import { readWav, toneEnergy } from "../../constructs/render/audio.js";
 import { addressOf, OUTSIDE_PHONE, type TopologyUser } from "../../constructs/topology.js";
 import { keyPresses, TEST_TONE_HZ } from "../../nodes/calls/media.js";
+import { FROM_OUTSIDE } from "../../nodes/calls/plan.js";
 import { umNodes } from "../../nodes/kinds.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
 import { answer, call, type MessageSummary, options, register, ringWithoutAnswer, waitForNotify } from "./driver.js";
@@ -375,7 +376,7 @@ export async function checkAutoAttendant(lab: StartedLocalLab, user: TopologyUse
     const answered = answer(lab, user.name, 30);
     await new Promise((r) => setTimeout(r, 300));
     const placed = await call(lab, {
-      from: "outside",
+      from: FROM_OUTSIDE,
       to: number,
       media: { keys: keyPresses(`${user.extension}#`, 1500) },
       holdSeconds: 8,

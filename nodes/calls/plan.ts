@@ -1,3 +1,4 @@
+import { FrontEnd } from "../../constructs/front-end.js";
 import { addressOf, nodeOf, OUTSIDE_PHONE, PHONE_PORTS, type Topology, type TopologyUser } from "../../constructs/topology.js";
 import type { KeyPress } from "./media.js";
 
@@ -10,13 +11,17 @@ export const PHONE_SIP_PORT = PHONE_PORTS.sip.from;
 export const CALLER_SIP_PORT = PHONE_PORTS.callerSip.from;
 export const CALLER_MEDIA_PORT = PHONE_PORTS.callerMedia.from;
 export const ANSWER_MEDIA_PORT = PHONE_PORTS.answerMedia.from;
-/** The port SIP servers' health probes (SIPp OPTIONS) send from, clear of the servers' own 5060. */
+/** The port connectivity probes (SIPp OPTIONS) send from, clear of the ports the nodes serve. */
 export const PROBE_SIP_PORT = 5098;
+/** The port a SIP server's own health probe sends from: distinct from PROBE_SIP_PORT so both can run at once. */
+export const HEALTH_PROBE_PORT = 5099;
 /** What a call plays once answered (SIPp play_pcap_audio), and the test tone every phone carries. */
 export const PLAY_FILE = "/tmp/umlab-play.pcap";
 export const TONE_FILE = "/etc/umlab/media/tone.pcap";
 /** The caller number of the phone outside the enterprise (no account). */
 export const OUTSIDE_CALLER = "+14255550199";
+/** The `from` of a call placed by the phone outside the enterprise. */
+export const FROM_OUTSIDE = "outside";
 
 export function userIn(t: Topology, name: string): TopologyUser {
   const u = t.users.find((x) => x.name === name) ?? t.users.find((x) => x.extension === name);
@@ -26,7 +31,7 @@ export function userIn(t: Topology, name: string): TopologyUser {
 
 /** The front end's SIP address, where phones send everything. */
 export function frontEndTarget(t: Topology): string {
-  return `${addressOf(t, "frontend", "corp")}:${PHONE_SIP_PORT}`;
+  return `${addressOf(t, "frontend", "corp")}:${FrontEnd.SIP.from}`;
 }
 
 /** The SIPp command line of one bounded call of a scenario (the scenarios live in /etc/umlab/sipp). */
@@ -51,7 +56,7 @@ export function sippCommand(scenario: string, args: readonly string[], timeoutSe
 export type CallMedia = { readonly tone: true } | { readonly keys: readonly KeyPress[] };
 
 export interface CallOptions {
-  /** a user's name, or "outside" for the phone without an account */
+  /** a user's name, or FROM_OUTSIDE for the phone without an account */
   readonly from: string;
   /** the Request-URI user part: a user's SIP user, an extension or a contact's number */
   readonly to: string;
@@ -68,7 +73,7 @@ export function callPlan(
   t: Topology,
   o: Omit<CallOptions, "media" | "timeoutSeconds">,
 ): { node: string; scenario: string; args: string[] } {
-  const outside = o.from === "outside";
+  const outside = o.from === FROM_OUTSIDE;
   const caller = outside ? undefined : userIn(t, o.from);
   const node = caller?.phone ?? OUTSIDE_PHONE;
   const ip = nodeOf(t, node).addresses.corp as string;
