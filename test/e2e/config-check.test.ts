@@ -96,14 +96,13 @@ async function runCheck(
  *    its children initialized theirs (a failure there ends it at once).
  */
 const KAMAILIO_CHECK = `
-cd /etc/umlab
 kamailio -c $KAMAILIO_DEFINES -f /etc/umlab/kamailio.cfg > /out/parse.log 2>&1
 echo $? > /out/parse.rc
 [ "$(cat /out/parse.rc)" = 0 ] || exit 0
-if [ -f rtpengine.conf ]; then
+if [ -f /etc/umlab/rtpengine.conf ]; then
   rtpengine --config-file=/etc/umlab/rtpengine.conf --config-section=rtpengine > /out/rtpengine.log 2>&1 &
   rtp=$!
-  port=$(sed -n 's/^listen-ng *= *.*:\\([0-9]*\\)$/\\1/p' rtpengine.conf)
+  port=$(sed -n 's/^listen-ng *= *.*:\\([0-9]*\\)$/\\1/p' /etc/umlab/rtpengine.conf)
   hex=$(printf ':%04X ' "$port")
   status=timeout
   for i in $(seq 100); do
