@@ -83,10 +83,17 @@ export interface UmLabProps {
 }
 
 /** The root of a lab model: one mode, one SIP domain, the roles and the users. */
+const UM_LAB = Symbol.for("umlab.UmLab");
+
 export class UmLab extends Construct {
+  /** True for a UmLab, also one built by another copy of this module (a lab file's own import). */
+  static isUmLab(x: unknown): x is UmLab {
+    return typeof x === "object" && x !== null && UM_LAB in x;
+  }
+
   static of(construct: IConstruct): UmLab {
     const root = construct.node.root;
-    if (!(root instanceof UmLab)) {
+    if (!UmLab.isUmLab(root)) {
       throw new LabModelError(
         lit`NotInUmLab`,
         `${construct.node.path || "construct"} is not inside a UmLab; allowed: constructs created with a UmLab as scope`,
@@ -102,6 +109,7 @@ export class UmLab extends Construct {
   constructor(scope: Construct | undefined, id: string, props: UmLabProps) {
     // biome-ignore lint/suspicious/noExplicitAny: a root construct has no scope (constructs' own convention)
     super(scope as any, id);
+    Object.defineProperty(this, UM_LAB, { value: true });
     if (!DEPLOYMENT_MODES.includes(props.mode)) {
       throw new LabModelError(
         lit`LabModeInvalid`,

@@ -1,4 +1,5 @@
 import type { ContactKind } from "./contact.js";
+import { InternalError, lit } from "./errors.js";
 import type { AddressPlan, DeploymentMode, UmLab } from "./lab.js";
 import type { MailboxLocation } from "./user.js";
 import { Port } from "./values.js";
@@ -184,7 +185,8 @@ export function topologyOf(lab: UmLab, options: TopologyOptions = {}): Topology 
 export function nodeOf(topology: Topology, name: string): TopologyNode {
   const node = topology.nodes.find((n) => n.name === name);
   if (!node)
-    throw new Error(
+    throw new InternalError(
+      lit`NodeNotInLab`,
       `node ${JSON.stringify(name)} is not in this ${topology.mode} lab; nodes: ${topology.nodes.map((n) => n.name).join(", ")}`,
     );
   return node;
@@ -194,7 +196,7 @@ export function nodeOf(topology: Topology, name: string): TopologyNode {
 export function edgeExternalAddress(topology: Topology): string {
   const edge = nodeOf(topology, "edge");
   const ip = edge.addresses.dmz ?? edge.addresses.provider;
-  if (!ip) throw new Error("the edge has no external address");
+  if (!ip) throw new InternalError(lit`EdgeWithoutExternalAddress`, "the edge has no external address");
   return ip;
 }
 
@@ -207,6 +209,7 @@ export function edgeAddressSeenByProvider(topology: Topology): string {
 /** The address of a node on one network; throws when it is not attached there. */
 export function addressOf(topology: Topology, name: string, network: NetworkRole): string {
   const ip = nodeOf(topology, name).addresses[network];
-  if (!ip) throw new Error(`node ${JSON.stringify(name)} has no address on network ${JSON.stringify(network)}`);
+  if (!ip)
+    throw new InternalError(lit`NodeNotOnNetwork`, `node ${JSON.stringify(name)} has no address on network ${JSON.stringify(network)}`);
   return ip;
 }

@@ -37,7 +37,7 @@ export async function loadLab(mode: DeploymentMode | undefined, configFile: stri
       );
     }
     const exported = mod.default;
-    if (exported instanceof UmLab) {
+    if (UmLab.isUmLab(exported)) {
       if (mode && exported.mode !== mode) {
         throw new UsageError(
           lit`ConfigModeContradiction`,
@@ -47,7 +47,7 @@ export async function loadLab(mode: DeploymentMode | undefined, configFile: stri
       lab = exported;
     } else if (typeof exported === "function") {
       lab = (exported as LabFactory)({ mode: mode ?? "mixed" });
-      if (!(lab instanceof UmLab))
+      if (!UmLab.isUmLab(lab))
         throw new UsageError(lit`ConfigExportInvalid`, `--config ${configFile}: the default export did not return a UmLab`);
     } else {
       throw new UsageError(

@@ -1,5 +1,5 @@
 import type Dockerode from "dockerode";
-import { ExitCode, lit } from "../../constructs/errors.js";
+import { ExitCode, InternalError, lit } from "../../constructs/errors.js";
 import type { UmLab } from "../../constructs/lab.js";
 import type { RenderedFile } from "../../constructs/render/index.js";
 import { type NetworkRole, type Topology, type TopologyNode, topologyOf } from "../../constructs/topology.js";
@@ -7,6 +7,7 @@ import { Cidr } from "../../constructs/values.js";
 import { nodeFiles, tlsParties } from "../../nodes/files.js";
 import { kindOf } from "../../nodes/kinds.js";
 import { makeLabPki } from "../../nodes/pki.js";
+import { UsageError } from "../../nodes/usage-error.js";
 import { containerLogs } from "./container-logs.js";
 import { docker, dockerApi, LABEL, LabError } from "./docker.js";
 import { ensureImage, type ImageName } from "./images.js";
@@ -51,7 +52,10 @@ export class LocalLab {
   ) {
     this.instance = options.instance ?? lab.node.id;
     if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(this.instance)) {
-      throw new Error(`instance ${JSON.stringify(this.instance)} is invalid; allowed: 1 to 31 lowercase letters, digits or '-'`);
+      throw new UsageError(
+        lit`InstanceInvalid`,
+        `instance ${JSON.stringify(this.instance)} is invalid; allowed: 1 to 31 lowercase letters, digits or '-'`,
+      );
     }
     this.log = options.log ?? (() => {});
     this.healthTimeoutMs = (options.healthTimeoutSeconds ?? 60) * 1000;
@@ -102,7 +106,8 @@ export class LocalLab {
       const mine = this.lab.usesProvider ? [plan.corp, plan.provider] : [plan.corp];
       if (!mine.some((m) => takenCidrs.some((t) => t.overlaps(m)))) return plan;
     }
-    throw new Error(
+    throw new LabError(
+      lit`NoFreeSubnets`,
       `no free subnets near ${this.lab.addressPlan.corp} for lab ${this.instance}; remove old labs with \`umlab down --all\``,
     );
   }
@@ -178,10 +183,10 @@ async function createNetworks(topology: Topology): Promise<void> {
 
 async function startNode(topology: Topology, l: NodeLaunch, log: Log): Promise<void> {
   const [first, ...rest] = l.attachments;
-  if (!first) throw new Error(`node ${l.node.name} has no address`);
+  if (!first) throw new InternalError(lit`NodeWithoutAddress`, `node ${l.node.name} has no address`);
   const netName = (role: string) => {
     const n = topology.networks.find((x) => x.role === role);
-    if (!n) throw new Error(`node ${l.node.name} wants network ${role}, which this lab does not have`);
+    if (!n) throw new InternalError(lit`NetworkNotInLab`, `node ${l.node.name} wants network ${role}, which this lab does not have`);
     return n.name;
   };
   const container = await new LabNodeContainer(l.image, topology.instance, l.node.name, l.node.role)
@@ -226,7 +231,7 @@ export class StartedLocalLab {
   async exec(node: string, command: string[]): Promise<{ exitCode: number; output: string }> {
     const client = await docker();
     const c = this.topology.nodes.find((n) => n.name === node);
-    if (!c) throw new Error(`node ${JSON.stringify(node)} is not in lab ${this.instance}`);
+    if (!c) throw new LabError(lit`NodeUnknown`, `node ${JSON.stringify(node)} is not in lab ${this.instance}`);
     const r = await client.container.exec(client.container.getById(c.container), command);
     return { exitCode: r.exitCode, output: r.output };
   }
@@ -259,7 +264,8 @@ export class StartedLocalLab {
       await new Promise((res) => setTimeout(res, 300));
     }
     const logs = await containerLogs(node.container, 20).catch(() => "");
-    throw new Error(
+    throw new LabError(
+      lit`NodeUnhealthy`,
       `${node.name} (${node.container}) was not healthy after ${timeoutMs / 1000} s.\nlast probe: ${last.trim().slice(-500)}\nlast log lines:\n${logs}`,
     );
   }

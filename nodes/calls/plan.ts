@@ -1,5 +1,7 @@
+import { lit } from "../../constructs/errors.js";
 import { FrontEnd } from "../../constructs/front-end.js";
 import { addressOf, nodeOf, OUTSIDE_PHONE, PHONE_PORTS, type Topology, type TopologyUser } from "../../constructs/topology.js";
+import { UsageError } from "../usage-error.js";
 import type { KeyPress } from "./media.js";
 
 /**
@@ -25,7 +27,11 @@ export const FROM_OUTSIDE = "outside";
 
 export function userIn(t: Topology, name: string): TopologyUser {
   const u = t.users.find((x) => x.name === name) ?? t.users.find((x) => x.extension === name);
-  if (!u) throw new Error(`no user ${JSON.stringify(name)} in lab ${t.instance}; users: ${t.users.map((x) => x.name).join(", ")}`);
+  if (!u)
+    throw new UsageError(
+      lit`UserUnknown`,
+      `no user ${JSON.stringify(name)} in lab ${t.instance}; users: ${t.users.map((x) => x.name).join(", ")}`,
+    );
   return u;
 }
 
