@@ -69,6 +69,19 @@ function modeOf(s: Setting): DeploymentMode | undefined {
   return s.value as DeploymentMode;
 }
 
+/**
+ * cdktf 0.21 (final: archived upstream) calls `util.isArray`, which Node 22 deprecates at run time
+ * (DEP0044). The warning would reach stderr, which the cdktf CLI shows as [ERROR]; only that one
+ * warning is dropped.
+ */
+function dropCdktfDeprecationWarning(): void {
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+    const code = typeof rest[0] === "object" ? (rest[0] as { code?: unknown } | null)?.code : rest[1];
+    if (code !== "DEP0044") emit(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 /** Synthesizes the lab to `app.outdir` and checks the policy rules; returns the line to print. */
 async function synth(): Promise<string> {
   // cdktf.json's context first; CDKTF_CONTEXT_JSON (the CLI's copy of it) overrides it key by key.
@@ -97,6 +110,7 @@ async function synth(): Promise<string> {
   return `umlab: synthesized ${lab.mode} lab "${lab.node.id}" to ${out}; policy rules passed\n`;
 }
 
+dropCdktfDeprecationWarning();
 synth().then(
   // stdout: the cdktf CLI shows whatever the app writes to stderr as an error.
   (line) => process.stdout.write(line),
