@@ -7,30 +7,13 @@
 // Every synth is checked by the policy rules in stacks/rules; a violation fails it.
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { DEPLOYMENT_MODES, type DeploymentMode, LabModelError } from "../constructs/index.js";
+import { DEPLOYMENT_MODES, type DeploymentMode, ExitCode, InternalError, lit, UmlabError } from "../constructs/index.js";
 import { loadLab } from "../nodes/lab-file.js";
 import { UsageError } from "../nodes/usage-error.js";
 import { App } from "./cdktf.js";
 import { LabStack } from "./lab-stack.js";
 import { cachedLabPki } from "./pki-cache.js";
 import { checkSynth, formatViolations } from "./rules/index.js";
-
-/** Exit codes, as the umlab command line's: 1 the synth failed (policy rules), 2 bad input. */
-const EXIT = { failed: 1, usage: 2 } as const;
-
-/**
- * Bad input to this app (a setting, cdktf.json, the lab file): one line without a stack, exit 2.
- * `code` is stable, for tests and scripts; the message names the setting to change.
- */
-class SynthInputError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "SynthInputError";
-  }
-}
 
 /** A setting and where it came from, so that a message names what the user has to change. */
 interface Setting {
@@ -46,7 +29,7 @@ function cdktfJsonContext(): Record<string, unknown> {
     const { context } = JSON.parse(readFileSync(file, "utf8")) as { context?: unknown };
     return context && typeof context === "object" ? (context as Record<string, unknown>) : {};
   } catch (err) {
-    throw new SynthInputError("CdktfJsonInvalid", `cdktf.json could not be read: ${(err as Error).message}`);
+    throw new UsageError(lit`CdktfJsonInvalid`, `cdktf.json could not be read: ${(err as Error).message}`);
   }
 }
 
@@ -57,14 +40,14 @@ function setting(app: App, envName: string, contextKey: string): Setting {
   const source = `cdktf.json context "${contextKey}"`;
   if (fromContext === undefined) return { value: undefined, source: envName };
   if (typeof fromContext !== "string")
-    throw new SynthInputError("ContextNotString", `${source} is ${JSON.stringify(fromContext)}; allowed: a string`);
+    throw new UsageError(lit`ContextNotString`, `${source} is ${JSON.stringify(fromContext)}; allowed: a string`);
   return { value: fromContext, source };
 }
 
 function modeOf(s: Setting): DeploymentMode | undefined {
   if (s.value === undefined) return undefined;
   if (!DEPLOYMENT_MODES.includes(s.value as DeploymentMode)) {
-    throw new SynthInputError("ModeInvalid", `${s.source} ${JSON.stringify(s.value)} is invalid; allowed: ${DEPLOYMENT_MODES.join(", ")}`);
+    throw new UsageError(lit`ModeInvalid`, `${s.source} ${JSON.stringify(s.value)} is invalid; allowed: ${DEPLOYMENT_MODES.join(", ")}`);
   }
   return s.value as DeploymentMode;
 }
@@ -90,13 +73,12 @@ async function synth(): Promise<string> {
   const labSetting = setting(app, "UMLAB_LAB_FILE", "labFile");
   const mode = modeOf(modeSetting);
   if (labSetting.value && !existsSync(labSetting.value)) {
-    throw new SynthInputError("LabFileNotFound", `${labSetting.source} ${JSON.stringify(labSetting.value)}: no such file`);
+    throw new UsageError(lit`ConfigNotFound`, `${labSetting.source} ${JSON.stringify(labSetting.value)}: no such file`);
   }
   const lab = await loadLab(mode, labSetting.value).catch((err: unknown) => {
     // loadLab words its messages for the umlab command line's flags; name this app's settings instead.
     if (!(err instanceof UsageError)) throw err;
-    const message = err.message.replaceAll("--mode", modeSetting.source).replaceAll("--config", labSetting.source);
-    throw new SynthInputError((err as { code?: string }).code ?? "LabFileInvalid", message);
+    throw new UsageError(err.code, err.message.replaceAll("--mode", modeSetting.source).replaceAll("--config", labSetting.source));
   });
   new LabStack(app, "lab", { lab, pki: cachedLabPki(lab.node.id, LabStack.tlsParties(lab)) });
   app.synth();
@@ -105,7 +87,7 @@ async function synth(): Promise<string> {
   const violations = checkSynth(JSON.parse(readFileSync(join(out, "cdk.tf.json"), "utf8")));
   if (violations.length > 0) {
     process.stderr.write(`umlab: the synthesized lab breaks ${violations.length} policy rule(s):\n${formatViolations(violations)}\n`);
-    process.exit(EXIT.failed);
+    process.exit(ExitCode.failed);
   }
   return `umlab: synthesized ${lab.mode} lab "${lab.node.id}" to ${out}; policy rules passed\n`;
 }
@@ -115,8 +97,9 @@ synth().then(
   // stdout: the cdktf CLI shows whatever the app writes to stderr as an error.
   (line) => process.stdout.write(line),
   (err: unknown) => {
-    if (!(err instanceof SynthInputError || err instanceof LabModelError)) throw err;
+    // umlab's own errors (bad settings, an invalid lab model) are the whole story; anything else is a bug.
+    if (!UmlabError.isUmlabError(err) || err.name === InternalError.name) throw err;
     process.stderr.write(`umlab: ${err.message}\n`);
-    process.exitCode = EXIT.usage;
+    process.exitCode = err.exitCode;
   },
 );
