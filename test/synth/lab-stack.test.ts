@@ -5,13 +5,12 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { DEPLOYMENT_MODES, defaultLab, topologyOf } from "../../constructs/index.js";
 import { nodeFiles } from "../../nodes/files.js";
-import { Testing } from "../../stacks/cdktf.js";
 import { PUBLIC_PLACEHOLDERS, parseCloudInit, runStartScript, VM_PATHS } from "../../stacks/cloud-init.js";
 import { LabStack } from "../../stacks/lab-stack.js";
 import { cachedLabPki } from "../../stacks/pki-cache.js";
 import { cloudConfigOf } from "../../stacks/rules/custom-data-fits.js";
 import { checkSynth } from "../../stacks/rules/index.js";
-import { FAKE_PKI, res, synthMode } from "./helpers.js";
+import { FAKE_PKI, res, synthMode, testApp } from "./helpers.js";
 
 const names = (json: ReturnType<typeof synthMode>["json"], type: string) => Object.keys(res(json, type)).sort();
 
@@ -105,7 +104,7 @@ describe("network security follows the model", () => {
 
 describe("DNS", () => {
   const { json } = synthMode("mixed");
-  it("the enterprise resolves its servers and the provider's federation SRV; the provider resolves the access edge", () => {
+  it("the enterprise resolves its servers and the provider's federation SRV; the provider resolves the access edge and its own proxy", () => {
     const zones = Object.values(res(json, "azurerm_private_dns_zone")).map(
       (z: { name: string; resource_group_name: string }) => `${z.name} in ${z.resource_group_name}`,
     );
@@ -113,7 +112,10 @@ describe("DNS", () => {
       "contoso.test in ${azurerm_resource_group.enterprise.name}",
       "contoso.test in ${azurerm_resource_group.provider.name}",
       "um.provider.test in ${azurerm_resource_group.enterprise.name}",
+      "um.provider.test in ${azurerm_resource_group.provider.name}",
     ]);
+    // The hosted UM reaches its federation proxy by the provider's name, at its own private address.
+    expect(res(json, "azurerm_private_dns_a_record")["provider-hosted-um-a"]).toMatchObject({ name: "exap", records: ["10.62.0.40"] });
     const srv = res(json, "azurerm_private_dns_srv_record");
     expect(srv["enterprise-provider-federation-srv"]).toMatchObject({
       name: "_sipfederationtls._tcp",
@@ -217,7 +219,7 @@ describe("snapshots", () => {
 
 describe("TLS material comes in as a prop", () => {
   it("a stack whose pki lacks a TLS party is refused before anything is created", () => {
-    expect(() => new LabStack(Testing.app(), "lab", { lab: defaultLab({ mode: "mixed" }), pki: {} })).toThrow(
+    expect(() => new LabStack(testApp(), "lab", { lab: defaultLab({ mode: "mixed" }), pki: {} })).toThrow(
       "pki has no TLS material for edge, hosted-um",
     );
   });
