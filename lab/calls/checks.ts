@@ -8,7 +8,7 @@ import { keyPresses, TEST_TONE_HZ } from "../../nodes/calls/media.js";
 import { FROM_OUTSIDE } from "../../nodes/calls/plan.js";
 import { umNodes } from "../../nodes/kinds.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
-import { answer, call, type MessageSummary, options, register, ringWithoutAnswer, waitForNotify } from "./driver.js";
+import { answer, call, type MessageSummary, options, placedCalls, register, ringWithoutAnswer, waitForNotify } from "./driver.js";
 import { listMessages, readRecording, umLogLines, type VoiceMessage } from "./mailbox.js";
 
 /** One check's outcome, reported like Test-CsExUMConnectivity: target, result, latency, diagnosis. */
@@ -18,6 +18,8 @@ export interface CheckResult {
   readonly result: "Success" | "Failure";
   readonly latencyMs: number;
   readonly diagnosis: string;
+  /** The SIPp Call-IDs of the calls the check placed (on the wire `<id>@<address>`): `umlab trace --check` draws them. */
+  readonly callIds?: string[];
 }
 
 export interface CheckOptions {
@@ -48,11 +50,22 @@ function mailboxName(u: TopologyUser): string {
   return `${u.mailboxNode} ${tenantOf(u)}/${u.extension}`;
 }
 
+/** The calls placed since the last result (within `withCallIds`), taken for this result. */
+function placedSinceLastResult(): { callIds?: string[] } {
+  const ids = placedCalls.getStore();
+  return ids && ids.length > 0 ? { callIds: ids.splice(0) } : {};
+}
+
 function success(check: string, target: string, latencyMs: number, diagnosis: string): CheckResult {
-  return { check, target, result: "Success", latencyMs, diagnosis };
+  return { check, target, result: "Success", latencyMs, diagnosis, ...placedSinceLastResult() };
 }
 function failure(check: string, target: string, latencyMs: number, diagnosis: string): CheckResult {
-  return { check, target, result: "Failure", latencyMs, diagnosis };
+  return { check, target, result: "Failure", latencyMs, diagnosis, ...placedSinceLastResult() };
+}
+
+/** Runs checks so that each result carries the Call-IDs of the calls it placed (runChecks does this itself). */
+export function withCallIds<T>(fn: () => Promise<T>): Promise<T> {
+  return placedCalls.run([], fn);
 }
 
 function lastLines(output: string, n = 4): string {
@@ -405,6 +418,10 @@ export async function checkAutoAttendant(lab: StartedLocalLab, user: TopologyUse
 
 /** The mode's call checks: connectivity, isolation, UM features per UM in play, then deposits for every user. */
 export async function runChecks(lab: StartedLocalLab, options: CheckOptions = {}): Promise<CheckResult[]> {
+  return withCallIds(() => runEveryCheck(lab, options));
+}
+
+async function runEveryCheck(lab: StartedLocalLab, options: CheckOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const report = (rs: CheckResult[]) => {
     for (const r of rs) {

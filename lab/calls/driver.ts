@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { nodeOf, type TopologyUser } from "../../constructs/topology.js";
 import { dtmfPcap } from "../../nodes/calls/media.js";
@@ -25,6 +26,13 @@ export interface SippRun {
   /** the SIP messages SIPp saw, when asked for (trace) */
   readonly messages?: string;
 }
+
+/**
+ * The calls placed (`call`, `options`) within `placedCalls.run(ids, fn)` add their SIPp Call-ID to
+ * `ids` (on the wire: `<id>@<address>`), so a check can say which calls were its own and
+ * `umlab trace --check` can draw them.
+ */
+export const placedCalls = new AsyncLocalStorage<string[]>();
 
 export function userOf(lab: StartedLocalLab, name: string): TopologyUser {
   return userIn(lab.topology, name);
@@ -134,7 +142,9 @@ export async function call(lab: StartedLocalLab, o: CallOptions): Promise<SippRu
   } else {
     await putFile(nodeOf(lab.topology, plan.node).container, PLAY_FILE, dtmfPcap(o.media.keys));
   }
-  return sipp(lab, plan.node, plan.scenario, plan.args, o.timeoutSeconds);
+  const run = await sipp(lab, plan.node, plan.scenario, plan.args, o.timeoutSeconds);
+  placedCalls.getStore()?.push(run.callId);
+  return run;
 }
 
 /** One SIP OPTIONS from `fromNode` to `target` (a Request-URI) sent to `nextHop` (ip:port). */
@@ -145,5 +155,7 @@ export async function options(
   nextHop: string,
   timeoutSeconds = 3,
 ): Promise<SippRun> {
-  return sipp(lab, fromNode, "options", optionsPlan(lab.topology, fromNode, target, nextHop), timeoutSeconds);
+  const run = await sipp(lab, fromNode, "options", optionsPlan(lab.topology, fromNode, target, nextHop), timeoutSeconds);
+  placedCalls.getStore()?.push(run.callId);
+  return run;
 }
