@@ -2,6 +2,7 @@
 
 export * from "./contact.js";
 export * from "./default-lab.js";
+export * from "./dns.js";
 export * from "./edge.js";
 export * from "./errors.js";
 export * from "./front-end.js";

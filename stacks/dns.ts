@@ -5,11 +5,14 @@ import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/pr
 import type { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group/index.js";
 import type { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network/index.js";
 import type { Construct } from "constructs";
-import { KamailioEdge } from "../constructs/edge.js";
+import { type DnsARecord, type DnsSrvRecord, dnsRecordsOf } from "../constructs/dns.js";
 import type { UmLab } from "../constructs/lab.js";
-import type { Topology } from "../constructs/topology.js";
+import { type Topology, topologyOf } from "../constructs/topology.js";
 import type { LabNetwork, LabPublicIps } from "./network.js";
 import type { LabPlacement } from "./placement.js";
+
+/** Azure private DNS records live this long in resolvers' caches (the lab's own dnsmasq says 0). */
+const TTL = 300;
 
 /** A private zone, linked to one VNet, and the resource group its records go to. */
 interface Zone {
@@ -36,55 +39,55 @@ function zone(scope: Construct, id: string, name: string, group: ResourceGroup, 
   return { zone: z, name, group };
 }
 
-function aRecord(scope: Construct, id: string, z: Zone, fqdn: string, ip: string, tags: Record<string, string>): void {
-  new PrivateDnsARecord(scope, `${id}-a`, {
-    name: relative(fqdn, z.name),
+function aRecord(scope: Construct, z: Zone, r: DnsARecord, tags: Record<string, string>): void {
+  new PrivateDnsARecord(scope, `${r.id}-a`, {
+    name: relative(r.fqdn, z.name),
     zoneName: z.zone.name,
     resourceGroupName: z.group.name,
-    ttl: 300,
-    records: [ip],
+    ttl: TTL,
+    records: [r.address],
     tags,
   });
 }
 
-/** The `_sipfederationtls._tcp` record an edge routes federation by. */
-function federationSrv(scope: Construct, id: string, z: Zone, target: string, tags: Record<string, string>): void {
-  new PrivateDnsSrvRecord(scope, `${id}-srv`, {
-    name: "_sipfederationtls._tcp",
+function srvRecord(scope: Construct, z: Zone, r: DnsSrvRecord, tags: Record<string, string>): void {
+  new PrivateDnsSrvRecord(scope, `${r.id}-srv`, {
+    name: relative(r.fqdn, z.name),
     zoneName: z.zone.name,
     resourceGroupName: z.group.name,
-    ttl: 300,
-    record: [{ priority: 10, weight: 10, port: KamailioEdge.FEDERATION.from, target }],
+    ttl: TTL,
+    record: [{ priority: r.priority, weight: r.weight, port: r.port, target: r.target }],
     tags,
   });
 }
 
 /**
- * Private DNS: the enterprise resolves its own names and the provider's (A and the federation SRV
- * record the edge routes by); the provider resolves the enterprise's access edge and its SRV.
+ * Private DNS: the records of `dnsRecordsOf` (the same source as the local lab's DNS servers), each
+ * zone in its side's resource group and linked to that side's VNet. The other side's addresses are
+ * the public IPs. The enterprise resolves its servers, the provider's proxy and its SRV record; the
+ * provider resolves the access edge, the enterprise's `_sipfederationtls._tcp` record, and its own proxy.
  */
 export function labDns(
   scope: Construct,
   lab: UmLab,
-  t: Topology,
+  _t: Topology,
   r: { placement: LabPlacement; network: LabNetwork; publicIps: LabPublicIps },
 ): void {
   const { tags, enterprise, provider } = r.placement;
-  const internal = zone(scope, "enterprise", lab.sipDomain, enterprise, r.network.vnets.enterprise, tags);
-  for (const n of t.nodes.filter((x) => x.role !== "phone" && x.addresses.corp && x.fqdn.endsWith(`.${lab.sipDomain}`))) {
-    aRecord(scope, `enterprise-${n.name}`, internal, n.fqdn, n.addresses.corp as string, tags);
-  }
-  const edge = t.nodes.find((n) => n.role === "edge");
-  const hosted = t.nodes.find((n) => n.role === "hosted-um");
   const fed = r.publicIps.federation;
-  const providerVnet = r.network.vnets.provider;
-  if (!edge || !hosted || !fed || !provider || !providerVnet) return;
-  federationSrv(scope, "enterprise-federation", internal, edge.fqdn, tags);
-  const providerDomain = hosted.fqdn.slice(hosted.fqdn.indexOf(".") + 1);
-  const providerSeenByEnterprise = zone(scope, "enterprise-provider", providerDomain, enterprise, r.network.vnets.enterprise, tags);
-  aRecord(scope, "enterprise-hosted-um", providerSeenByEnterprise, hosted.fqdn, fed["hosted-um"].ipAddress, tags);
-  federationSrv(scope, "enterprise-provider-federation", providerSeenByEnterprise, hosted.fqdn, tags);
-  const enterpriseSeenByProvider = zone(scope, "provider-enterprise", lab.sipDomain, provider, providerVnet, tags);
-  aRecord(scope, "provider-edge", enterpriseSeenByProvider, edge.fqdn, fed.edge.ipAddress, tags);
-  federationSrv(scope, "provider-federation", enterpriseSeenByProvider, edge.fqdn, tags);
+  // The same topology, with the public addresses as Terraform references (not cloud-init's placeholders).
+  const seen = topologyOf(lab, {
+    realization: "azure",
+    ...(fed ? { publicAddresses: { edge: fed.edge.ipAddress, "hosted-um": fed["hosted-um"].ipAddress } } : {}),
+  });
+  for (const z of dnsRecordsOf(lab, seen)) {
+    const group = z.side === "enterprise" ? enterprise : provider;
+    const vnet = r.network.vnets[z.side];
+    if (!group || !vnet) continue;
+    const made = zone(scope, z.id, z.name, group, vnet, tags);
+    for (const rec of z.records) {
+      if (rec.type === "A") aRecord(scope, made, rec, tags);
+      else srvRecord(scope, made, rec, tags);
+    }
+  }
 }
