@@ -4,7 +4,7 @@ import { FrontEnd } from "./front-end.js";
 import { type DeploymentMode, UmLab } from "./lab.js";
 import { OnPremUm } from "./onprem-um.js";
 import { HostedVoicemailPolicy, PolicyScope } from "./policy.js";
-import { HostedUm, HostingProvider } from "./provider.js";
+import { HostedUm, HostingProvider, type VerificationLevel } from "./provider.js";
 import { User } from "./user.js";
 
 /** The provider's FQDN in the built-in lab (Exchange Online's was exap.um.outlook.com). */
@@ -16,6 +16,11 @@ export interface DefaultLabOptions {
   readonly id?: string;
   /** @default 8 */
   readonly noAnswerSeconds?: number;
+  /**
+   * How the edge treats requests from the provider (Lync: -VerificationLevel); ignored on premises.
+   * @default "UseSourceVerification"
+   */
+  readonly verificationLevel?: VerificationLevel;
 }
 
 /**
@@ -40,7 +45,10 @@ export function defaultLab(options: DefaultLabOptions): UmLab {
   let contoso: HostedVoicemailPolicy | undefined;
   let fabrikam: HostedVoicemailPolicy | undefined;
   if (mode !== "on-premises") {
-    const provider = new HostingProvider(lab, "Provider", { proxyFqdn: DEFAULT_PROVIDER_FQDN });
+    const provider = new HostingProvider(lab, "Provider", {
+      proxyFqdn: DEFAULT_PROVIDER_FQDN,
+      ...(options.verificationLevel && { verificationLevel: options.verificationLevel }),
+    });
     new HostedUm(lab, "HostedUm", { provider });
     new KamailioEdge(lab, "Edge");
     // Cross-premises: everyone is hosted, so one global policy. Mixed: only the hosted users carry one.

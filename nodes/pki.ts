@@ -10,62 +10,69 @@ export interface TlsMaterial {
   readonly key: string;
 }
 
-/**
- * Makes a throw-away lab CA and one certificate per party (edge, hosted UM), with the party's FQDN
- * as CN and subjectAltName, for both TLS server and client use (mutual TLS). Uses the openssl CLI;
- * keys live only in a temporary directory and the containers that get them.
- */
-export function makeLabPki(parties: Record<string, string>, days = 30): Record<string, TlsMaterial> {
+/** Runs `fn` with openssl in a throw-away directory (removed afterwards, keys included). */
+function withOpenssl<T>(fn: (ssl: (...args: string[]) => void, dir: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), "umlab-pki-"));
-  const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const ssl = (...args: string[]) => {
+    execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  };
   try {
-    ssl(
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.crt",
-      "-days",
-      String(days),
-      "-subj",
-      "/CN=umlab lab CA",
-    );
-    const ca = readFileSync(join(dir, "ca.crt"), "utf8");
-    const out: Record<string, TlsMaterial> = {};
-    for (const [name, fqdn] of Object.entries(parties)) {
-      writeFileSync(
-        join(dir, `${name}.ext`),
-        `subjectAltName=DNS:${fqdn}\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n`,
-      );
-      ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${fqdn}`);
-      ssl(
-        "x509",
-        "-req",
-        "-in",
-        `${name}.csr`,
-        "-CA",
-        "ca.crt",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        `${name}.crt`,
-        "-days",
-        String(days),
-        "-extfile",
-        `${name}.ext`,
-      );
-      out[name] = { ca, cert: readFileSync(join(dir, `${name}.crt`), "utf8"), key: readFileSync(join(dir, `${name}.key`), "utf8") };
-    }
-    return out;
+    return fn(ssl, dir);
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? "";
     throw new Error(`could not make the lab's TLS certificates with openssl (is it installed?): ${stderr || String(err)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A throw-away lab CA, held in memory for as long as its owner keeps it: it signs the parties'
+ * certificates when the lab starts and, later, extra certificates for names the lab does not
+ * know (a test's "other certificate from the lab CA"). Its key never reaches a node or a file
+ * that outlives one openssl call.
+ */
+export class LabCa {
+  private constructor(
+    readonly cert: string,
+    private readonly key: string,
+    readonly days: number,
+  ) {}
+
+  /** A new CA (RSA 2048, CN "umlab lab CA"), valid `days` days. */
+  static create(days = 30): LabCa {
+    return withOpenssl((ssl, dir) => {
+      const key = ["-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key"];
+      ssl("req", "-x509", ...key, "-out", "ca.crt", "-days", String(days), "-subj", "/CN=umlab lab CA");
+      return new LabCa(readFileSync(join(dir, "ca.crt"), "utf8"), readFileSync(join(dir, "ca.key"), "utf8"), days);
+    });
+  }
+
+  /**
+   * A key and certificate naming `fqdn` (CN and subjectAltName), for both TLS server and client
+   * use (mutual TLS), signed by this CA.
+   */
+  issue(fqdn: string, days = this.days): TlsMaterial {
+    if (!/^[A-Za-z0-9.-]+$/.test(fqdn)) throw new Error(`cannot issue a certificate for ${JSON.stringify(fqdn)}: not a host name`);
+    return withOpenssl((ssl, dir) => {
+      writeFileSync(join(dir, "ca.crt"), this.cert);
+      writeFileSync(join(dir, "ca.key"), this.key, { mode: 0o600 });
+      writeFileSync(
+        join(dir, "party.ext"),
+        `subjectAltName=DNS:${fqdn}\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n`,
+      );
+      ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "party.key", "-out", "party.csr", "-subj", `/CN=${fqdn}`);
+      const sign = ["x509", "-req", "-in", "party.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "party.crt"];
+      ssl(...sign, "-days", String(days), "-extfile", "party.ext");
+      return { ca: this.cert, cert: readFileSync(join(dir, "party.crt"), "utf8"), key: readFileSync(join(dir, "party.key"), "utf8") };
+    });
+  }
+}
+
+/**
+ * Makes one certificate per party (edge, hosted UM), with the party's FQDN as CN and
+ * subjectAltName, signed by `ca` (by default a new throw-away lab CA valid `days` days).
+ */
+export function makeLabPki(parties: Record<string, string>, days = 30, ca: LabCa = LabCa.create(days)): Record<string, TlsMaterial> {
+  return Object.fromEntries(Object.entries(parties).map(([name, fqdn]) => [name, ca.issue(fqdn, days)]));
 }

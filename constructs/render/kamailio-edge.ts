@@ -57,7 +57,9 @@ export function renderEdgeConfig(lab: UmLab, topology: Topology): string {
     PROVIDER_PROXY_FQDN: provider.proxyFqdn,
     PROVIDER_URI: `sip:${provider.proxyFqdn}:${HostedUm.SIP_TLS.from};transport=tls`,
     RTPENGINE_SOCK: `udp:${RTPENGINE_NG}`,
-    ALWAYS_UNVERIFIABLE: provider.verificationLevel === "AlwaysUnverifiable",
+    EDGE_FQDN: edge.fqdn,
+    // route[TRUST] applies it unless the htable trust=>level overrides it at run time.
+    VERIFICATION_LEVEL: provider.verificationLevel,
   };
   return `#!KAMAILIO
 # umlab edge ${edge.fqdn}: Access Edge + A/V Edge towards hosting provider ${provider.proxyFqdn}.

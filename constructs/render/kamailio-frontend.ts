@@ -69,7 +69,8 @@ function frontEndDefines(lab: UmLab, topology: Topology): Record<string, string 
       ONPREM_UM_URI: `sip:${addressOf(topology, "onprem-um", "corp")}:${OnPremUm.SIP.from}`,
     }),
     WITH_HOSTED: edgeIp !== undefined,
-    ...(edgeIp && { EDGE_URI: `sip:${edgeIp}:${KamailioEdge.INTERNAL_SIP.from}` }),
+    // EDGE_IP: the one source whose trust mark (ms-edge-proxy-message-trust) is believed.
+    ...(edgeIp && { EDGE_URI: `sip:${edgeIp}:${KamailioEdge.INTERNAL_SIP.from}`, EDGE_IP: edgeIp }),
   };
 }
 

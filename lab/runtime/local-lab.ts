@@ -6,7 +6,7 @@ import { type NetworkRole, type Topology, type TopologyNode, topologyOf } from "
 import { Cidr } from "../../constructs/values.js";
 import { nodeFiles, tlsParties } from "../../nodes/files.js";
 import { kindOf } from "../../nodes/kinds.js";
-import { makeLabPki } from "../../nodes/pki.js";
+import { type LabCa, makeLabPki } from "../../nodes/pki.js";
 import { UsageError } from "../../nodes/usage-error.js";
 import { containerLogs } from "./container-logs.js";
 import { docker, dockerApi, LABEL, LabError } from "./docker.js";
@@ -22,6 +22,12 @@ export interface LocalLabOptions {
   readonly log?: Log;
   /** Seconds each node may take to become healthy. @default 60 */
   readonly healthTimeoutSeconds?: number;
+  /**
+   * The lab CA that signs the nodes' certificates. Pass one to issue more certificates from it
+   * while the lab runs (a test's certificate with another name).
+   * @default a new throw-away CA for this start
+   */
+  readonly ca?: LabCa;
 }
 
 /** Raised when a lab instance of the same name already exists. */
@@ -45,6 +51,7 @@ export class LocalLab {
   private readonly instance: string;
   private readonly log: Log;
   private readonly healthTimeoutMs: number;
+  private readonly ca: LabCa | undefined;
 
   constructor(
     private readonly lab: UmLab,
@@ -59,6 +66,7 @@ export class LocalLab {
     }
     this.log = options.log ?? (() => {});
     this.healthTimeoutMs = (options.healthTimeoutSeconds ?? 60) * 1000;
+    this.ca = options.ca;
   }
 
   /** Images, networks, containers, health; on any failure removes everything it created. */
@@ -93,7 +101,7 @@ export class LocalLab {
 
   private filesByNode(topology: Topology): Map<string, RenderedFile[]> {
     const parties = tlsParties(topology);
-    return nodeFiles(this.lab, topology, Object.keys(parties).length > 0 ? makeLabPki(parties) : {});
+    return nodeFiles(this.lab, topology, Object.keys(parties).length > 0 ? makeLabPki(parties, this.ca?.days, this.ca) : {});
   }
 
   /** The model's plan if its subnets are free on this engine, else the first free shifted copy. */

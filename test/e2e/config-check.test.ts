@@ -281,8 +281,10 @@ describe("Kamailio and rtpengine parse every mode's files", () => {
     for (const { node, files } of nodes) expect((await checkKamailio(kamailioImage, files)).problems, node).toEqual([]);
   });
 
-  it("the edge's other verification branch (AlwaysUnverifiable) parses and starts too", async () => {
-    expect((await checkKamailio(kamailioImage, filesOf("mixed", "edge"), ["ALWAYS_UNVERIFIABLE"])).problems).toEqual([]);
+  it("fails when the edge's kamailio.cfg lacks the verification level its route[TRUST] applies", async () => {
+    const f = broken(filesOf("mixed", "edge"), "kamailio.cfg", (t) => t.replace(/^#!define VERIFICATION_LEVEL .*$/m, ""));
+    const { problems } = await checkKamailio(kamailioImage, f);
+    expect(problems.join("\n")).toMatch(/kamailio -c failed:[\s\S]*(parse error|VERIFICATION_LEVEL)/);
   });
 
   it("fails when the rendered kamailio.cfg lacks a define the static routing file uses", async () => {

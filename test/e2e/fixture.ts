@@ -1,21 +1,37 @@
 import { afterAll, beforeAll } from "vitest";
-import { type DeploymentMode, defaultLab } from "../../constructs/index.js";
+import { type DeploymentMode, defaultLab, type VerificationLevel } from "../../constructs/index.js";
 import { LocalLab, type StartedLocalLab } from "../../lab/runtime/local-lab.js";
+import type { LabCa } from "../../nodes/pki.js";
 
 /** The no-answer time of the labs under test: short, so the suite stays quick. */
 export const NO_ANSWER_SECONDS = 3;
+
+export interface LabFixtureOptions {
+  /** The provider's verification level. @default "UseSourceVerification" */
+  readonly verificationLevel?: VerificationLevel;
+  /** The lab CA, kept by the test to issue more certificates from it. @default a new one */
+  readonly ca?: LabCa;
+  /** Names the instance instead of the mode (e2e-<tag>-<pid>), for a file with several labs. @default the mode */
+  readonly tag?: string;
+}
 
 /**
  * Starts the built-in lab of `mode` for one test file and removes it afterwards. Without a
  * Docker engine, beforeAll fails with the message saying what to start: no test is skipped.
  */
-export function useLab(mode: DeploymentMode): () => StartedLocalLab {
+export function useLab(mode: DeploymentMode, options: LabFixtureOptions = {}): () => StartedLocalLab {
   let lab: StartedLocalLab | undefined;
   beforeAll(async () => {
-    const instance = `e2e-${mode}-${process.pid}`;
-    lab = await new LocalLab(defaultLab({ mode, noAnswerSeconds: NO_ANSWER_SECONDS }), {
+    const instance = `e2e-${options.tag ?? mode}-${process.pid}`;
+    const model = defaultLab({
+      mode,
+      noAnswerSeconds: NO_ANSWER_SECONDS,
+      ...(options.verificationLevel && { verificationLevel: options.verificationLevel }),
+    });
+    lab = await new LocalLab(model, {
       instance,
       log: (l) => process.stderr.write(`[${instance}] ${l}\n`),
+      ...(options.ca && { ca: options.ca }),
     }).start();
   });
   afterAll(async () => {

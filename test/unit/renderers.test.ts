@@ -1,18 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  DEPLOYMENT_MODES,
-  defaultLab,
-  FrontEnd,
-  HostedUm,
-  HostedVoicemailPolicy,
-  HostingProvider,
-  KamailioEdge,
-  PolicyScope,
-  topologyOf,
-  UmLab,
-  User,
-} from "../../constructs/index.js";
+import { DEPLOYMENT_MODES, defaultLab, HostedVoicemailPolicy, PolicyScope, topologyOf, User } from "../../constructs/index.js";
 import {
   asteriskValue,
   type RenderedFile,
@@ -106,6 +94,25 @@ describe("front end (Kamailio)", () => {
     expect(cfg).toMatch(/if \(\$sht\(trusted=>\$si\) == \$null\) \{\s+route\(AUTH\);/);
   });
 
+  it("believes the edge's trust header from the edge only, and refuses what it marks unverified with the level named", () => {
+    const { lab, t } = mixed();
+    const cfg = kamailioAsRead(renderFrontEndFiles(lab, t));
+    // Before anything is routed, in-dialog requests included: a phone's copy of the header goes.
+    expect(cfg).toMatch(/sl_send_reply\("200", "Front end ready"\);\n\t\texit;\n\t\}\n\troute\(TRUST_CHECK\);\n\tif \(has_totag\(\)\)/);
+    const check = cfg.slice(cfg.indexOf("route[TRUST_CHECK] {"));
+    expect(check).toContain('if ($si == "10.61.0.30") {');
+    expect(check).toContain('sl_send_reply("403", "Unverified source ($var(level))");');
+    expect(check).toMatch(/\n\t\}\n\tremove_hf\("ms-edge-proxy-message-trust"\);\n\}/);
+  });
+
+  it("strips the trust header from everybody in on-premises mode, where there is no edge", () => {
+    const lab = defaultLab({ mode: "on-premises" });
+    const cfg = kamailioAsRead(renderFrontEndFiles(lab, topologyOf(lab)));
+    const check = cfg.slice(cfg.indexOf("route[TRUST_CHECK] {"), cfg.indexOf("route[RELAY] {"));
+    expect(check).not.toContain("$si ==");
+    expect(check).toContain('remove_hf("ms-edge-proxy-message-trust");');
+  });
+
   it("has no hosted route in on-premises mode", () => {
     const lab = defaultLab({ mode: "on-premises" });
     const cfg = frontEnd(lab, topologyOf(lab));
@@ -140,23 +147,42 @@ describe("edge (Kamailio + rtpengine)", () => {
     expect(cfg).toContain("listen=tls:10.62.0.30:5061");
     expect(cfg).toContain('$si == "10.61.0.10" && $proto == "udp" && $Rp == 5060');
     expect(cfg).toContain("$tls_peer_verified != 1");
-    expect(cfg).not.toContain("X-Umlab-Verified");
     expect(cfg).toContain('$du = "sip:exap.um.provider.test:5061;transport=tls";');
     expect(cfg).toContain('$du = "sip:10.61.0.10:5060";');
     expect(cfg).toContain('modparam("rtpengine", "rtpengine_sock", "udp:127.0.0.1:2223")');
   });
 
-  it("marks instead of rejecting unverified requests when the provider is AlwaysUnverifiable", () => {
-    const lab = new UmLab(undefined, "t", { mode: "cross-premises", sipDomain: "contoso.test" });
-    new FrontEnd(lab, "FrontEnd");
-    const provider = new HostingProvider(lab, "Provider", { proxyFqdn: "exap.um.provider.test", verificationLevel: "AlwaysUnverifiable" });
-    new HostedUm(lab, "HostedUm", { provider });
-    new KamailioEdge(lab, "Edge");
-    new HostedVoicemailPolicy(lab, "Global", { destination: "exap.um.provider.test" });
-    new User(lab, "alice", { extension: "1001", password: "Secret-123", pin: "1111" });
-    const cfg = kamailioAsRead(renderEdgeFiles(lab, topologyOf(lab)));
-    expect(cfg).toContain('append_hf("X-Umlab-Verified: no\\r\\n");');
-    expect(cfg).not.toContain("$tls_peer_verified");
+  it("marks every request from the provider with the trust header, and strips any other copy first", () => {
+    const { lab, t } = mixed();
+    const cfg = kamailioAsRead(renderEdgeFiles(lab, t));
+    const trust = cfg.slice(cfg.indexOf("route[TRUST] {"));
+    // Called for every request once its side is known, before any routing.
+    expect(cfg).toMatch(/\$var\(side\) = "provider";\n\t\} else \{[\s\S]*?\n\t\}\n\troute\(TRUST\);\n/);
+    expect(trust).toMatch(
+      /^route\[TRUST\] \{\n\tremove_hf\("ms-edge-proxy-message-trust"\);\n\tif \(\$var\(side\) != "provider"\) \{\n\t\treturn;/,
+    );
+    expect(trust).toContain(
+      'append_hf("ms-edge-proxy-message-trust: ms-source-type=AuthorizedServer;ms-ep-fqdn=$var(ep);ms-source-verified-user=$var(verified);ms-source-network=federation;ms-remote-fqdn=$var(peer);umlab-verification-level=$var(level)\\r\\n");',
+    );
+    expect(trust).toContain('$var(ep) = "sip.contoso.test";');
+    // UseSourceVerification: only the provider's names on the certificate; anything else is refused.
+    expect(trust).toContain('$var(peer) != "exap.um.provider.test"');
+    expect(trust).toContain('sl_send_reply("403", "Certificate does not name the hosting provider (UseSourceVerification)");');
+  });
+
+  it("takes the verification level from the model, overridable at run time through the trust htable", () => {
+    for (const level of ["UseSourceVerification", "AlwaysVerifiable", "AlwaysUnverifiable"] as const) {
+      const lab = defaultLab({ mode: "cross-premises", verificationLevel: level });
+      const files = renderEdgeFiles(lab, topologyOf(lab));
+      expect(files.find((f) => f.path === "kamailio.cfg")?.content).toContain(`#!define VERIFICATION_LEVEL "${level}"`);
+      const cfg = kamailioAsRead(files);
+      expect(cfg).toContain(`$var(level) = "${level}";`);
+      expect(cfg).toContain('modparam("htable", "htable", "trust=>size=2;")');
+      expect(cfg).toContain('loadmodule "ctl.so"');
+      expect(cfg).toMatch(
+        /if \(\$sht\(trust=>level\) =~ "\^\(UseSourceVerification\|AlwaysVerifiable\|AlwaysUnverifiable\)\$"\) \{\n\t+\$var\(level\) = \$sht\(trust=>level\);/,
+      );
+    }
   });
 
   it("anchors media in rtpengine on the model's port range, one interface per network", () => {
