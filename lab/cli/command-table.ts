@@ -34,6 +34,12 @@ Reports each check like Test-CsExUMConnectivity: target, result, latency, diagno
       instance: COMMON.instance,
       user: { type: "string", multiple: true, value: "NAME", help: "only this user" },
       json: { type: "boolean", help: "print {instance, mode, passed, failed, results[]} on stdout" },
+      report: {
+        type: "string",
+        value: "FILE",
+        help: "also write one self-contained HTML page: topology, routing table, checks, each call, each deposit's recording",
+      },
+      config: { type: "string", value: "FILE", help: "the lab file the lab was started from, for the report's routing table" },
     },
     load: () => import("./commands/test.js"),
   }),
@@ -52,6 +58,61 @@ Reports each check like Test-CsExUMConnectivity: target, result, latency, diagno
     arguments: ["<user>"],
     options: { instance: COMMON.instance, json: COMMON.json },
     load: () => import("./commands/mailbox.js"),
+  }),
+  defineCommand({
+    name: "graph",
+    summary: "draw the lab: networks, nodes, the edge, the voice-mail paths",
+    description: `Draws the running lab (or, with --mode or --config, a mode of the model alone, without Docker):
+its networks, each node with its role, FQDN and addresses, the edge joining the two networks, and
+the paths of on-premises and hosted voice mail with the Request-URIs the front end builds.
+In the terminal by default; --mermaid prints a Mermaid flowchart, --html writes a self-contained page (SVG).
+The Azure stack's picture comes from the synthesized stack: npm run graph:azure -- --html FILE.`,
+    options: {
+      html: { type: "string", value: "FILE", help: "write a self-contained HTML page with the picture as SVG" },
+      mermaid: { type: "boolean", help: "print the picture as a Mermaid flowchart" },
+      mode: { type: "string", value: "MODE", help: "a mode of the model, without a running lab" },
+      config: { type: "string", value: "FILE", help: "a TypeScript lab file (default: the built-in lab)" },
+      instance: COMMON.instance,
+    },
+    load: () => import("./commands/graph.js"),
+  }),
+  defineCommand({
+    name: "routes",
+    summary: "the routing table: per user, mailbox, policy and scope, destination, path, Request-URI",
+    description: `Prints where the front end sends each user's voice mail, read from the model (no Docker needed):
+mailbox location, the hosted voice mail policy that applies and its scope (global, site or user),
+destination and organization, the path (front end -> on-prem UM, or front end -> edge -> hosted UM)
+and the Request-URI umlab builds (README, "Routing"). Then the ExUM contacts, the same way.
+With a running lab (--instance, the default), its addresses and its mode; with --mode, the model alone.`,
+    options: {
+      mode: { type: "string", value: "MODE", help: "a mode of the model, without a running lab" },
+      config: { type: "string", value: "FILE", help: "a TypeScript lab file (default: the built-in lab)" },
+      instance: COMMON.instance,
+      json: { type: "boolean", help: "print {mode, sipDomain, users[], contacts[]} on stdout" },
+    },
+    load: () => import("./commands/routes.js"),
+  }),
+  defineCommand({
+    name: "demo",
+    summary: "a guided walk-through for a room: bring a mode up, place the ExUM calls, show where they went",
+    description: `Brings the mode's lab up (or uses the one running under that name), shows its picture and routing
+table, then walks through the calls: connectivity, a no-answer deposit, straight to voice mail with the
+message-waiting NOTIFY, subscriber access, the auto attendant (per UM, so mixed mode shows both paths).
+Each step says what Lync would do and what the lab does, then shows the results and where the message
+landed. Waits for Enter between steps unless --auto. The lab stays up afterwards.`,
+    options: {
+      mode: { type: "string", value: "MODE", help: "on-premises, cross-premises or mixed (default: mixed, or the lab file's mode)" },
+      all: { type: "boolean", help: "every mode in turn (each lab removed before the next; the last stays up)" },
+      auto: { type: "boolean", help: "do not wait for Enter between steps (CI, unattended rooms)" },
+      report: {
+        type: "string",
+        value: "FILE",
+        help: "write the HTML report of the demo's calls (with --all: one per mode, FILE-<mode>.html)",
+      },
+      config: { type: "string", value: "FILE", help: "a TypeScript lab file (default: the built-in lab)" },
+      instance: COMMON.instance,
+    },
+    load: () => import("./commands/demo.js"),
   }),
   defineCommand({
     name: "down",

@@ -1,16 +1,35 @@
 import { ExitCode, lit } from "../../../constructs/errors.js";
 import { UsageError } from "../../../nodes/usage-error.js";
 import { type CheckResult, runChecks } from "../../calls/checks.js";
+import { RecordingCollector } from "../../report/recordings.js";
+import { writeReport } from "../../report/write.js";
 import { StartedLocalLab } from "../../runtime/local-lab.js";
 import { instanceName } from "../command.js";
 import { out, progress } from "../io.js";
+import { runningRoutes } from "../lab-source.js";
 
 function formatResult(r: CheckResult): string {
   const mark = r.result === "Success" ? "PASS" : "FAIL";
   return `${mark}  ${r.check.padEnd(21)} ${r.target.padEnd(52)} ${String(r.latencyMs).padStart(6)} ms  ${r.diagnosis}`;
 }
 
-export async function run({ values }: { values: { instance?: string; user?: string[]; json?: boolean } }): Promise<number> {
+/** `--report FILE`: the page with the topology, routes, checks and each deposit's recording. */
+async function report(
+  file: string,
+  lab: StartedLocalLab,
+  config: string | undefined,
+  run: Omit<Parameters<typeof writeReport>[1], "topology">,
+) {
+  const routes = await runningRoutes(lab.topology, config);
+  const bytes = await writeReport(file, { topology: lab.topology, ...routes, ...run });
+  progress(`report written to ${file} (${(bytes / 1024).toFixed(0)} KiB)`);
+}
+
+export async function run({
+  values,
+}: {
+  values: { instance?: string; user?: string[]; json?: boolean; report?: string; config?: string };
+}): Promise<number> {
   const instance = instanceName(values.instance);
   const lab = await StartedLocalLab.attach(instance);
   const unknown = (values.user ?? []).filter((u) => !lab.topology.users.some((x) => x.name === u));
@@ -21,13 +40,20 @@ export async function run({ values }: { values: { instance?: string; user?: stri
     );
   }
   if (!values.json) progress(`running ${lab.topology.mode} call checks against lab ${instance} (each check places real calls)`);
+  const recordings = new RecordingCollector(lab);
+  const startedAt = new Date();
   const results = await runChecks(lab, {
     noAnswerSeconds: lab.topology.noAnswerSeconds,
     ...(values.user ? { users: values.user } : {}),
     onResult: (r) => {
       if (!values.json) out(formatResult(r));
+      if (values.report) recordings.observe(r);
     },
   });
+  if (values.report) {
+    const run = { results, recordings: await recordings.recordings(), startedAt, finishedAt: new Date() };
+    await report(values.report, lab, values.config, run);
+  }
   const failed = results.filter((r) => r.result !== "Success").length;
   if (values.json) out(JSON.stringify({ instance, mode: lab.topology.mode, passed: results.length - failed, failed, results }, null, 2));
   else out(`\n${results.length - failed} passed, ${failed} failed`);
