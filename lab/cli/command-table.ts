@@ -51,6 +51,38 @@ Reports each check like Test-CsExUMConnectivity: target, result, latency, diagno
     load: () => import("./commands/status.js"),
   }),
   defineCommand({
+    name: "capture",
+    summary: "export the lab's captures as pcap files (Wireshark, sngrep)",
+    description: `The lab records every packet of the front end, the edge and the UMs from \`up\` to \`down\` (tcpdump
+in a sidecar per node), and the edge writes every SIP message it handles, its TLS legs to the
+provider in clear, with Kamailio's sipdump. Writes one pcap per recording into DIR: <node>.pcap,
+and edge-sip.pcap for the edge's SIP. Live, inside the lab: docker exec -it umlab-<instance>-frontend sngrep`,
+    options: {
+      out: { type: "string", value: "DIR", help: "where to write the pcap files (default: .umlab/capture/<instance>)" },
+      instance: COMMON.instance,
+      json: { type: "boolean", help: "print {instance, dir, files[]} on stdout" },
+    },
+    load: () => import("./commands/capture.js"),
+  }),
+  defineCommand({
+    name: "trace",
+    summary: "the SIP ladder of one call across every hop, with its RTP (terminal or HTML)",
+    description: `Draws one call from the lab's captures: phone, front end, edge, hosted or on-prem UM, one line per
+message (time, arrow, method or status, the header that matters), RTP streams as bars with their
+packet counts (a stream the SDP agreed on that never flowed shows as "no RTP"). Legs the UM opens
+because of the call (the message-waiting NOTIFY, the auto attendant's transfer) are added, although
+their Call-IDs differ (README, "See the call"). Without --call or --check: the last call.`,
+    options: {
+      call: { type: "string", value: "CALL-ID", help: "the call with this Call-ID (or the part before '@')" },
+      last: { type: "boolean", help: "the last call placed (the default)" },
+      check: { type: "string", value: "NAME", help: 'the calls of the last `umlab test` check of that name, e.g. "no-answer deposit"' },
+      html: { type: "string", value: "FILE", help: "also write a self-contained HTML page: SVG ladder, each message's key headers" },
+      instance: COMMON.instance,
+      json: { type: "boolean", help: "print the ladder as JSON on stdout" },
+    },
+    load: () => import("./commands/trace.js"),
+  }),
+  defineCommand({
     name: "mailbox",
     summary: "list a user's voice messages, from whichever UM holds them",
     description:

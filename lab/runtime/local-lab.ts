@@ -8,6 +8,7 @@ import { nodeFiles, tlsParties } from "../../nodes/files.js";
 import { kindOf } from "../../nodes/kinds.js";
 import { type LabCa, makeLabPki } from "../../nodes/pki.js";
 import { UsageError } from "../../nodes/usage-error.js";
+import { startCapture } from "../capture/sidecars.js";
 import { containerLogs } from "./container-logs.js";
 import { docker, dockerApi, LABEL, LabError } from "./docker.js";
 import { ensureImage, type ImageName } from "./images.js";
@@ -22,6 +23,8 @@ export interface LocalLabOptions {
   readonly log?: Log;
   /** Seconds each node may take to become healthy. @default 60 */
   readonly healthTimeoutSeconds?: number;
+  /** Record SIP and RTP on the nodes that handle SIP (lab/capture), for `capture` and `trace`. @default true */
+  readonly capture?: boolean;
   /**
    * The lab CA that signs the nodes' certificates. Pass one to issue more certificates from it
    * while the lab runs (a test's certificate with another name).
@@ -51,6 +54,7 @@ export class LocalLab {
   private readonly instance: string;
   private readonly log: Log;
   private readonly healthTimeoutMs: number;
+  private readonly capture: boolean;
   private readonly ca: LabCa | undefined;
 
   constructor(
@@ -66,6 +70,7 @@ export class LocalLab {
     }
     this.log = options.log ?? (() => {});
     this.healthTimeoutMs = (options.healthTimeoutSeconds ?? 60) * 1000;
+    this.capture = options.capture ?? true;
     this.ca = options.ca;
   }
 
@@ -95,7 +100,7 @@ export class LocalLab {
           attachments: (Object.entries(node.addresses) as [NetworkRole, string][]).map(([role, ip]) => ({ role, ip })),
         })),
       },
-      { log: this.log, healthTimeoutMs: this.healthTimeoutMs },
+      { log: this.log, healthTimeoutMs: this.healthTimeoutMs, capture: this.capture },
     );
   }
 
@@ -149,7 +154,10 @@ export interface Realization {
  * launch at its addresses, then health. On any failure removes everything of the instance.
  * The local lab realizes the model; the twin run realizes what Azure's cloud-init would run.
  */
-export async function realize(r: Realization, options: { log?: Log; healthTimeoutMs?: number } = {}): Promise<StartedLocalLab> {
+export async function realize(
+  r: Realization,
+  options: { log?: Log; healthTimeoutMs?: number; capture?: boolean } = {},
+): Promise<StartedLocalLab> {
   const log = options.log ?? (() => {});
   const { topology } = r;
   const instance = topology.instance;
@@ -160,7 +168,12 @@ export async function realize(r: Realization, options: { log?: Log; healthTimeou
     await createNetworks(topology);
     await Promise.all(r.launches.map((l) => startNode(topology, l, log)));
     const lab = new StartedLocalLab(topology);
-    await Promise.all(topology.nodes.map((node) => lab.waitHealthy(node, options.healthTimeoutMs ?? 60_000)));
+    // Capture sidecars start while the nodes get healthy (lab/capture: the lab records SIP and RTP until `down`).
+    const [capture] = await Promise.all([
+      options.capture === false ? undefined : startCapture(r),
+      ...topology.nodes.map((node) => lab.waitHealthy(node, options.healthTimeoutMs ?? 60_000)),
+    ]);
+    if (capture) log(`capture on ${capture.nodes.join(", ")} (sidecars up in ${(capture.ms / 1000).toFixed(1)} s)`);
     log(`lab ${instance} healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return lab;
   } catch (err) {

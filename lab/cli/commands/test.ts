@@ -1,6 +1,7 @@
 import { ExitCode, lit } from "../../../constructs/errors.js";
 import { UsageError } from "../../../nodes/usage-error.js";
 import { type CheckResult, runChecks } from "../../calls/checks.js";
+import { recordCheckCalls } from "../../capture/check-calls.js";
 import { RecordingCollector } from "../../report/recordings.js";
 import { writeReport } from "../../report/write.js";
 import { StartedLocalLab } from "../../runtime/local-lab.js";
@@ -50,6 +51,7 @@ export async function run({
       if (values.report) recordings.observe(r);
     },
   });
+  await recordCheckCalls(lab, results); // for `umlab trace --check <name>`
   if (values.report) {
     const run = { results, recordings: await recordings.recordings(), startedAt, finishedAt: new Date() };
     await report(values.report, lab, values.config, run);

@@ -1,0 +1,142 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { extract } from "tar-stream";
+import { lit } from "../../constructs/errors.js";
+import { nodeOf, type Topology } from "../../constructs/topology.js";
+import { HEALTH_PROBE_PORT } from "../../nodes/calls/plan.js";
+import { docker, dockerApi, LABEL, LabError } from "../runtime/docker.js";
+import {
+  type CaptureRecords,
+  parseRtpFields,
+  parseSipFields,
+  RTP_FIELDS,
+  RTP_FILTER,
+  SIP_FIELDS,
+  SIP_FILTER,
+  tsharkFieldArgs,
+} from "./records.js";
+import { capturedNodes, capturePath, SIPDUMP_GLOB, sidecarName } from "./sidecars.js";
+
+/** One recording of a lab: where it is kept and what it shows. */
+export interface CaptureSource {
+  /** the exported file's stem: a node name, or "edge-sip" for the edge's own SIP log */
+  readonly name: string;
+  /** the container that holds it */
+  readonly container: string;
+  /** its file, or a shell glob of files (sipdump starts a new file every 2 hours) */
+  readonly files: string;
+  readonly what: string;
+}
+
+/** The recordings of a lab: one packet capture per recorded node, and the edge's SIP, TLS legs in clear. */
+export function captureSources(topology: Topology): CaptureSource[] {
+  const sources: CaptureSource[] = capturedNodes(topology).map((n) => ({
+    name: n.name,
+    container: sidecarName(n),
+    files: capturePath(n),
+    what: `every packet of ${n.name} (tcpdump in a sidecar sharing its network)`,
+  }));
+  if (topology.nodes.some((n) => n.role === "edge")) {
+    sources.push({
+      name: "edge-sip",
+      container: nodeOf(topology, "edge").container,
+      files: SIPDUMP_GLOB,
+      what: "every SIP message of the edge, its TLS legs to the provider in clear (Kamailio sipdump)",
+    });
+  }
+  return sources;
+}
+
+/** Runs a command in a container; stdout and stderr apart (tshark warns on stderr when run as root). */
+async function execIn(container: string, command: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const client = await docker();
+  return client.container.exec(client.container.getById(container), command);
+}
+
+/** Whether a lab was started with capture (its sidecars exist). */
+async function assertCaptured(topology: Topology): Promise<void> {
+  const listed = await (await dockerApi()).listContainers({ all: true, filters: { label: [`${LABEL.instance}=${topology.instance}`] } });
+  const names = new Set(listed.flatMap((c) => c.Names.map((n) => n.replace(/^\//, ""))));
+  const missing = capturedNodes(topology).filter((n) => !names.has(sidecarName(n)));
+  if (missing.length > 0) {
+    throw new LabError(
+      lit`CaptureMissing`,
+      `lab ${topology.instance} has no capture on ${missing.map((n) => n.name).join(", ")}; it was started without capture (restart it with \`umlab down\` and \`umlab up\`)`,
+    );
+  }
+}
+
+/** tshark over every file of a source (the glob may match several, or none yet). */
+async function tsharkEach(source: CaptureSource, args: (file: string) => string[]): Promise<string> {
+  const quoted = args('"$f"')
+    .map((a) => (a === '"$f"' ? a : `'${a.replace(/'/g, "'\\''")}'`))
+    .join(" ");
+  const script = `for f in ${source.files}; do [ -s "$f" ] && ${quoted}; done; true`;
+  const r = await execIn(source.container, ["sh", "-c", script]);
+  return r.stdout;
+}
+
+/**
+ * Decodes every recording of a running lab with tshark inside the lab's own containers: the SIP
+ * messages (health probes left out) and the RTP streams each one saw.
+ */
+export async function readCapture(topology: Topology): Promise<CaptureRecords> {
+  await assertCaptured(topology);
+  const decoded = await Promise.all(
+    captureSources(topology).map(async (s) => {
+      const [sip, rtp] = await Promise.all([
+        tsharkEach(s, (f) => tsharkFieldArgs(f, SIP_FILTER, SIP_FIELDS)),
+        tsharkEach(s, (f) => tsharkFieldArgs(f, RTP_FILTER, RTP_FIELDS)),
+      ]);
+      return { sip: parseSipFields(sip, s.name), rtp: parseRtpFields(rtp, s.name) };
+    }),
+  );
+  const probe = (p: { src: { port: number }; dst: { port: number } }) =>
+    p.src.port === HEALTH_PROBE_PORT || p.dst.port === HEALTH_PROBE_PORT;
+  return {
+    sip: decoded.flatMap((d) => d.sip).filter((p) => !probe(p)),
+    rtp: decoded.flatMap((d) => d.rtp),
+  };
+}
+
+/** Reads one file out of a container (a tar archive from the engine). */
+async function readFileOut(container: string, path: string): Promise<Buffer> {
+  const archive = await (await dockerApi()).getContainer(container).getArchive({ path });
+  const ex = extract();
+  const chunks: Buffer[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on("entry", (_header, stream, next) => {
+      stream.on("data", (c: unknown) => chunks.push(c as Buffer));
+      stream.on("end", next);
+      stream.resume();
+    });
+    ex.on("finish", resolve);
+    ex.on("error", reject);
+  });
+  archive.pipe(ex);
+  await done;
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Writes one pcap per recording into `dir` (a snapshot: the lab keeps recording). The edge's SIP
+ * files are merged into one (mergecap). Returns the files written and their sizes.
+ */
+export async function exportCapture(topology: Topology, dir: string): Promise<{ file: string; bytes: number; what: string }[]> {
+  await assertCaptured(topology);
+  await mkdir(dir, { recursive: true });
+  return Promise.all(
+    captureSources(topology).map(async (s) => {
+      const snapshot = `/tmp/umlab-export-${s.name}.pcap`;
+      // A copy first: the engine's archive of a file that grows while it is read would be cut.
+      const r = await execIn(s.container, ["sh", "-c", `mergecap -F pcap -w ${snapshot} ${s.files}`]);
+      if (r.exitCode !== 0)
+        throw new LabError(lit`CaptureExportFailed`, `could not snapshot ${s.name} in ${s.container}: ${r.stderr.trim()}`);
+      const content = await readFileOut(s.container, snapshot);
+      await execIn(s.container, ["rm", "-f", snapshot]);
+      const file = join(dir, `${s.name}.pcap`);
+      await writeFile(file, content);
+      return { file, bytes: content.length, what: s.what };
+    }),
+  );
+}
