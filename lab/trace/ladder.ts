@@ -140,8 +140,7 @@ function parsed(c: Captured): ParsedSip | undefined {
 export function partyResolver(topology: Topology): (ip: string) => { id: string; role: NodeRole | "unknown" } {
   const byIp = new Map<string, { id: string; role: NodeRole }>();
   for (const n of topology.nodes) {
-    for (const ip of Object.values(n.addresses)) if (ip) byIp.set(ip, { id: n.name, role: n.role });
-    if (n.publicAddress) byIp.set(n.publicAddress, { id: n.name, role: n.role });
+    for (const ip of [...Object.values(n.addresses), n.publicAddress, n.fqdn]) if (ip) byIp.set(ip, { id: n.name, role: n.role });
   }
   return (ip) => byIp.get(ip) ?? { id: ip, role: "unknown" };
 }
@@ -175,22 +174,23 @@ function relatedLegs(all: readonly Captured[], chosen: ReadonlySet<string>, part
   for (const callId of chosen) {
     const own = all.filter((c) => c.callId === callId);
     const [start, end] = [own[0]?.packet.at ?? 0, own.at(-1)?.packet.at ?? 0];
-    const ums = new Set(own.flatMap((c) => [c.packet.src.ip, c.packet.dst.ip]).filter(isUm));
-    const invite =
-      own.map(parsed).find((m) => m?.initial && m.method === "INVITE" && ums.has(m.packet.dst.ip)) ?? parsed(own[0] as Captured);
+    const umIps = own.flatMap((c) => [c.packet.src.ip, c.packet.dst.ip]).filter(isUm);
+    const ums = new Set(umIps.map((ip) => partyOf(ip).id));
+    const invite = own.map(parsed).find((m) => m?.initial && m.method === "INVITE" && isUm(m.packet.dst.ip)) ?? parsed(own[0] as Captured);
     const user = (invite && divertedUser(invite.keyHeaders)) ?? invite?.fromUser;
     const nextCall = (um: string) =>
-      all.find((c) => c.packet.dst.ip === um && c.firstLine.startsWith("INVITE ") && c.packet.at > end && !chosen.has(c.callId))?.packet
-        .at ?? Number.POSITIVE_INFINITY;
+      all.find((c) => partyOf(c.packet.dst.ip).id === um && c.firstLine.startsWith("INVITE ") && c.packet.at > end && !chosen.has(c.callId))
+        ?.packet.at ?? Number.POSITIVE_INFINITY;
     for (const [other, c] of firsts) {
       const at = c.packet.at;
-      if (chosen.has(other) || !ums.has(c.packet.src.ip) || at < start || at > end + MWI_AFTER_CALL_MS) continue;
+      if (chosen.has(other) || at < start || at > end + MWI_AFTER_CALL_MS) continue;
       const first = parsed(c);
-      if (!first?.initial) continue;
-      const um = partyOf(c.packet.src.ip).id;
+      // The originator is the bottom Via: it stays when a provider proxy or the edge relays the request.
+      const um = first?.initial && first.origin !== undefined ? partyOf(first.origin).id : undefined;
+      if (!first || um === undefined || !ums.has(um)) continue;
       if (first.method === "INVITE" && at <= end) {
         found.push({ callId: other, note: `${other}: a call ${um} placed while ${callId} was up (a transfer)` });
-      } else if (isMwiFor(first, user) && at >= end && at <= nextCall(c.packet.src.ip)) {
+      } else if (isMwiFor(first, user) && at >= end && at <= nextCall(um)) {
         found.push({ callId: other, note: `${other}: message waiting for ${user} that ${um} sent after ${callId}` });
       }
     }

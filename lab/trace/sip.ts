@@ -23,6 +23,8 @@ export interface ParsedSip {
   readonly keyHeaders: KeyHeaders;
   /** where the SDP body (if any) asks to receive audio */
   readonly media?: Endpoint;
+  /** the request's originator: the address (or name) in its bottom Via, which proxies leave in place */
+  readonly origin?: string;
 }
 
 /** The headers that tell the ExUM story, as they were on the wire. */
@@ -86,6 +88,9 @@ export function parseSip(packet: SipPacket): ParsedSip | undefined {
   const firstLine = packet.text.slice(0, packet.text.indexOf("\r\n")).trim();
   const isRequest = m instanceof Core.IncomingRequestMessage;
   const media = m.body ? sdpAudioEndpoint(m.body) : undefined;
+  const vias = m.getHeaders("via").length;
+  const bottom = isRequest && vias > 0 ? (m.parseHeader("via", vias - 1) as { host?: string; received?: string } | undefined) : undefined;
+  const origin = bottom?.received ?? bottom?.host;
   return {
     packet,
     callId: m.callId,
@@ -98,6 +103,7 @@ export function parseSip(packet: SipPacket): ParsedSip | undefined {
     ...(m.to?.uri.user ? { toUser: m.to.uri.user } : {}),
     keyHeaders: keyHeadersOf(m),
     ...(media ? { media } : {}),
+    ...(origin ? { origin } : {}),
   };
 }
 

@@ -60,6 +60,9 @@ describe("capture and trace (mixed lab)", () => {
     expect(bar("edge", "hosted-um")).toBeGreaterThan(0);
     expect(bar(ladder.parties[0]?.id as string, "edge")).toBeGreaterThan(0);
     expect(ladder.media.every((m) => m.packets > 0)).toBe(true);
+    // The hosted UM's message-waiting NOTIFY has its own Call-ID and still joins the ladder.
+    expect(ladder.notes.join("\n")).toContain(`message waiting for ${carol?.sipUser} that hosted-um sent after`);
+    expect(ladder.messages.some((m) => m.method === "NOTIFY" && m.keyHeaders.messagesWaiting === "yes")).toBe(true);
   });
 
   it("trace --last prints the same call as a terminal ladder and writes the HTML page", async () => {

@@ -21,6 +21,7 @@ const IP = {
   edgeExt: "10.62.0.30",
   hosted: "10.62.0.40",
   onprem: "10.61.0.20",
+  proxy: "10.62.0.50",
 };
 
 function node(name: string, role: TopologyNode["role"], addresses: TopologyNode["addresses"]): TopologyNode {
@@ -43,6 +44,7 @@ const topology: Topology = {
     node("hosted-um", "hosted-um", { provider: IP.hosted }),
     node("phone-alice", "phone", { corp: IP.alice }),
     node("phone-carol", "phone", { corp: IP.carol }),
+    node("provider-proxy", "provider-proxy" as TopologyNode["role"], { provider: IP.proxy }),
   ],
 };
 
@@ -133,10 +135,11 @@ function deposit(): Hop[] {
   ];
 }
 
-function notify(callId: string, user: string, at: number): Hop {
+function notify(callId: string, user: string, at: number, from = IP.hosted): Hop {
   const text = message(
     `NOTIFY sip:${user}@contoso.test SIP/2.0`,
     {
+      Via: `SIP/2.0/TLS ${from}:5061;branch=z9hG4bKn1`,
       "Call-ID": callId,
       From: `<sip:mwi-${user}@exap.um.provider.test>;tag=n1`,
       To: `<sip:${user}@contoso.test>`,
@@ -147,7 +150,7 @@ function notify(callId: string, user: string, at: number): Hop {
     },
     "",
   ).replace("Content-Length: 0\r\n\r\n", "Content-Length: 48\r\n\r\nMessages-Waiting: yes\r\nVoice-Message: 1/0 (0/0)\r\n");
-  return { at, from: IP.hosted, to: IP.edgeExt, text, seenBy: ["edge-sip"] };
+  return { at, from, to: IP.edgeExt, text, seenBy: ["edge-sip"] };
 }
 
 function rtp(src: [string, number], dst: [string, number], packets: number, capture: string): RtpStream {
@@ -210,12 +213,23 @@ describe("ladder correlation across hops", () => {
     expect(n?.keyHeaders.trust).toContain("ms-source-verified-user=verified");
   });
 
+  it("knows the UM's NOTIFY by its bottom Via when a provider proxy relays it, and not one from a UM outside the call", () => {
+    const viaProxy = notify("mwi-proxied", "carol", 6100, IP.proxy);
+    const bottom = `Via: SIP/2.0/TLS ${IP.hosted}:5061;branch=z9hG4bKn0`;
+    const relayed = { ...viaProxy, text: viaProxy.text.replace(/^(Via: .*)$/m, `$1\r\n${bottom}`) };
+    const fromOnPrem = notify("mwi-onprem", "carol", 6200, IP.onprem);
+    const ladder = ladderOf({ sip: packets([...deposit(), relayed, fromOnPrem]), rtp: [] }, topology, { callId: CALL });
+    expect(ladder.callIds).toEqual([CALL, "mwi-proxied"]);
+    expect(ladder.parties.map((p) => p.id)).toContain("provider-proxy");
+  });
+
   it("adds a call the UM places while the call is up (the auto attendant's transfer)", () => {
     const transfer: Hop = {
       at: 4000,
       from: IP.hosted,
       to: IP.edgeExt,
       text: message("INVITE sip:carol@contoso.test SIP/2.0", {
+        Via: `SIP/2.0/TLS ${IP.hosted}:5061;branch=z9hG4bKt1`,
         ...dialog("aa-leg", "1 INVITE"),
         From: "<sip:aa@exap.um.provider.test>;tag=x",
       }),
