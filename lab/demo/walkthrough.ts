@@ -4,12 +4,15 @@ import type { UmLab } from "../../constructs/lab.js";
 import { type RoutingTable, routesOf } from "../../constructs/routes.js";
 import type { TopologyUser } from "../../constructs/topology.js";
 import { topologyDiagram } from "../../nodes/graph/topology-diagram.js";
-import { type CheckResult, tenantOf } from "../calls/checks.js";
+import { type CheckResult, tenantOf, withCallIds } from "../calls/checks.js";
 import { listMessages } from "../calls/mailbox.js";
 import { checksView, diagramView, routesView } from "../cli/views.js";
+import { laddersOf } from "../report/ladders.js";
 import { RecordingCollector } from "../report/recordings.js";
 import { writeReport } from "../report/write.js";
 import { LocalLab, type Log, type StartedLocalLab } from "../runtime/local-lab.js";
+import { renderLadderText } from "../trace/index.js";
+import { demoFault, runFault } from "./fault-step.js";
 import { type DemoStep, demoSteps } from "./script.js";
 
 export interface WalkthroughOptions {
@@ -48,29 +51,52 @@ async function showMailbox(lab: StartedLocalLab, u: TopologyUser, o: Walkthrough
 /** Runs one step: narration, the calls, their results, and where the message landed. */
 async function runStep(lab: StartedLocalLab, step: DemoStep, n: number, o: WalkthroughOptions, record: (r: CheckResult) => void) {
   narrate(o, n, step);
-  const results = await step.run(lab);
+  const results = await withCallIds(() => step.run(lab)); // each result names its calls, for its ladder
   for (const r of results) record(r);
   o.say(checksView(results));
+  await showLadders(lab, results, o);
   if (step.mailboxOf) await showMailbox(lab, step.mailboxOf, o);
   return results;
 }
 
-/** The fault step: the fault scenarios' registry (lab/faults) is not part of this build yet. */
-function faultStep(o: WalkthroughOptions, n: number): void {
+/** The ladder of each call the step placed, from the lab's capture (lab/trace), as sngrep would draw it. */
+async function showLadders(lab: StartedLocalLab, results: readonly CheckResult[], o: WalkthroughOptions): Promise<void> {
+  const { ladders, missing } = await laddersOf(lab, results);
+  if (missing) o.say(pc.dim(missing));
+  for (const { ladder } of ladders.values()) o.say(`\n${renderLadderText(ladder)}`);
+}
+
+/** The fault step: break the UM, let the check name the hop and the cause, show the ladder, then clear. */
+async function faultStep(lab: StartedLocalLab, o: WalkthroughOptions, n: number, record: (r: CheckResult) => void) {
+  const scenario = demoFault(lab.topology);
   narrate(o, n, {
-    title: "A fault, its diagnosis, and the fix",
-    lync: "When a hop breaks (UM down, a missing SRV record, an unverified provider), Test-CsExUMConnectivity names the hop and the cause.",
-    lab: "Skipped: this build has no fault scenarios (umlab fault) to inject; the steps above are the healthy lab.",
+    title: `A fault${scenario ? ` (${scenario})` : ""}, its diagnosis, and the fix`,
+    lync: "When a hop breaks (a UM down, a missing SRV record, an expired certificate), Test-CsExUMConnectivity fails and names the hop and the cause.",
+    lab: scenario
+      ? `umlab fault inject ${scenario}, then the same connectivity check: it fails, and says which hop and why from the lab's own evidence; umlab fault clear puts it back (umlab fault list shows every scenario).`
+      : "Skipped: this build has no fault scenarios (umlab fault) to inject.",
   });
+  const run = await runFault(lab, o.log);
+  if (!run) return { expectedToFail: [], problems: [] };
+  o.say(pc.dim(`${run.summary}; what a user sees: ${run.symptom}`));
+  for (const r of run.broken) record(r);
+  o.say(checksView(run.broken));
+  await showLadders(lab, run.broken, o);
+  o.say(pc.bold(`Cleared ${run.scenario}; the check again:`));
+  for (const r of run.healed) record(r);
+  o.say(checksView(run.healed));
+  // The checks made while the fault was active are meant to fail; if none did, the fault did not show.
+  const shown = run.broken.some((r) => r.result !== "Success");
+  return { expectedToFail: run.broken, problems: shown ? [] : run.broken };
 }
 
 /**
  * The guided demo of one mode: brings the lab up, shows its picture and routing table, then walks
  * through the calls of ExUM (each with what Lync would do and what the lab does, the results and
  * where the message landed), waiting for Enter between steps unless `auto`. Leaves the lab running.
- * Returns every check result; the report (if asked) shows them with their recordings.
+ * Returns every check result, and those that failed although no fault was meant to break them.
  */
-export async function walkthrough(model: UmLab, o: WalkthroughOptions): Promise<CheckResult[]> {
+export async function walkthrough(model: UmLab, o: WalkthroughOptions): Promise<{ results: CheckResult[]; unexpected: CheckResult[] }> {
   o.say(pc.bold(`umlab demo: Lync Server 2013 + Exchange UM, ${model.mode} mode`));
   narrate(o, 0, {
     title: `Bring the ${model.mode} lab up`,
@@ -91,13 +117,30 @@ export async function walkthrough(model: UmLab, o: WalkthroughOptions): Promise<
     results.push(...(await runStep(lab, step, i + 1, o, collector.observe)));
   }
   await pause(o, "a fault");
-  faultStep(o, steps.length + 1);
-  if (o.report) {
-    const recordings = await collector.recordings();
-    await writeReport(o.report, { topology: lab.topology, routes, results, recordings, startedAt, finishedAt: new Date() });
-    o.log(`report written to ${o.report}`);
-  }
-  return results;
+  const fault = await faultStep(lab, o, steps.length + 1, (r) => results.push(r));
+  if (o.report) await report(lab, o, { routes, results, collector, startedAt });
+  const unexpected = results.filter((r) => r.result !== "Success" && !fault.expectedToFail.includes(r));
+  return { results, unexpected: [...unexpected, ...fault.problems] };
+}
+
+async function report(
+  lab: StartedLocalLab,
+  o: WalkthroughOptions,
+  run: { routes: RoutingTable; results: CheckResult[]; collector: RecordingCollector; startedAt: Date },
+): Promise<void> {
+  const { ladders, missing } = await laddersOf(lab, run.results);
+  const recordings = await run.collector.recordings();
+  await writeReport(o.report as string, {
+    topology: lab.topology,
+    routes: run.routes,
+    results: run.results,
+    recordings,
+    ladders,
+    ...(missing ? { laddersMissing: missing } : {}),
+    startedAt: run.startedAt,
+    finishedAt: new Date(),
+  });
+  o.log(`report written to ${o.report}`);
 }
 
 function introOf(model: UmLab): string {

@@ -17,6 +17,8 @@ export interface CallLadder {
   readonly parties: readonly string[];
   /** the last message seen, e.g. "INVITE frontend -> onprem-um" */
   readonly lastMessage?: string;
+  /** the id the SVG links that message to, so a failed check's last arrow can be marked */
+  readonly lastMessageId?: string;
 }
 
 /** Everything one report page shows. */
@@ -42,7 +44,8 @@ tr.check.passed td.result{color:#1f6b35;font-weight:700}
 .call{border:1px solid #e3e8ee;border-radius:8px;padding:10px 14px;margin:14px 0}
 .call.failed{border-color:#e8a0a0;background:#fffafa}
 .call h3{font-size:15px;margin:0 0 6px}.diagnosis{margin:6px 0}
-.call.failed .diagnosis{color:#9b1c1c;font-weight:600}
+.call.failed .diagnosis,.stopped{color:#9b1c1c;font-weight:600}.ladder{margin-top:6px}
+details.messages{margin-top:6px}details.messages pre{background:#f6f8fa;padding:6px;overflow:auto;font-size:11px}
 .recording{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start;margin-top:8px}
 .recording audio{width:320px;display:block;margin:6px 0}.recording svg{display:block}.note{color:#5b6775;font-style:italic}
 `;
@@ -85,14 +88,19 @@ function callSection(r: CheckResult, i: number, input: ReportInput): string {
   const failed = r.result !== "Success";
   const ladder = input.ladders?.get(r);
   const rec = input.recordings.get(r);
-  const stopped = failed && ladder?.lastMessage ? `<p class="diagnosis">The ladder stopped at: ${xml(ladder.lastMessage)}</p>` : "";
+  const stopped = failed && ladder?.lastMessage ? `<p class="stopped">The ladder stopped at: ${xml(ladder.lastMessage)}</p>` : "";
+  // The arrow where a failed call stopped, in red and thick (the ladder's own SVG links each arrow to its message).
+  const mark =
+    failed && ladder?.lastMessageId
+      ? `<style>#call-${i + 1} a.msg[href="#${ladder.lastMessageId}"] line{stroke:#b3261e;stroke-width:2.2;stroke-dasharray:6 3}#call-${i + 1} a.msg[href="#${ladder.lastMessageId}"] text{fill:#b3261e;font-weight:bold}</style>`
+      : "";
   const ladderHtml = ladder
     ? `<div class="figure ladder">${ladder.svg}</div>`
     : `<p class="note">${xml(input.laddersMissing ?? "No ladder for this check.")}</p>`;
   return (
     `<section class="call ${failed ? "failed" : "passed"}" id="call-${i + 1}" data-result="${r.result}">` +
     `<h3>${i + 1}. ${xml(r.check)}: ${xml(r.target)} <span class="${failed ? "fail" : "pass"}">${failed ? "FAIL" : "PASS"}</span></h3>` +
-    `<p class="diagnosis">${xml(r.diagnosis)}</p>${stopped}${ladderHtml}${rec ? recordingHtml(rec) : ""}</section>`
+    `<p class="diagnosis">${xml(r.diagnosis)}</p>${stopped}${mark}${ladderHtml}${rec ? recordingHtml(rec) : ""}</section>`
   );
 }
 

@@ -4,7 +4,8 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultLab } from "../../constructs/index.js";
 import { routesOf } from "../../constructs/routes.js";
-import { type CheckResult, checkConnectivity, runChecks } from "../../lab/calls/checks.js";
+import { type CheckResult, checkConnectivity, runChecks, withCallIds } from "../../lab/calls/checks.js";
+import { laddersOf } from "../../lab/report/ladders.js";
 import { RecordingCollector } from "../../lab/report/recordings.js";
 import { writeReport } from "../../lab/report/write.js";
 import { dockerApi } from "../../lab/runtime/docker.js";
@@ -31,10 +32,12 @@ describe("the report of a real check run, opened in Chromium", () => {
     const kept = await recordings.recordings(); // read before the UM goes down
     // A real failure: the on-prem UM is stopped, and the front end's OPTIONS to it go unanswered.
     await (await dockerApi()).getContainer(lab().topology.nodes.find((n) => n.name === "onprem-um")?.container ?? "").stop({ t: 1 });
-    results.push(...(await checkConnectivity(lab())));
+    results.push(...(await withCallIds(() => checkConnectivity(lab()))));
     const topology = lab().topology;
     const routes = routesOf(defaultLab({ mode: "on-premises", noAnswerSeconds: NO_ANSWER_SECONDS }), topology);
-    await writeReport(REPORT, { topology, routes, results, recordings: kept, startedAt, finishedAt: new Date() });
+    const { ladders, missing } = await laddersOf(lab(), results);
+    if (missing) throw new Error(missing);
+    await writeReport(REPORT, { topology, routes, results, recordings: kept, ladders, startedAt, finishedAt: new Date() });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--autoplay-policy=no-user-gesture-required"] });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`file://${REPORT}`);
@@ -90,6 +93,51 @@ describe("the report of a real check run, opened in Chromium", () => {
     const labels = await page.locator("svg.spectrum").evaluateAll((svgs) => svgs.map((s) => s.getAttribute("aria-label") ?? ""));
     expect(labels.length).toBeGreaterThan(0);
     for (const l of labels) expect(Math.abs(Number(/peak (\d+) Hz/.exec(l)?.[1]) - 1004)).toBeLessThan(10);
+  });
+
+  /** A check's ladder as the page shows it: the parties left to right, and "from → to: first line" per message. */
+  async function ladderIn(n: number): Promise<{ parties: string[]; messages: string[] }> {
+    const section = page.locator(`#call-${n}`);
+    const parties = await section.locator("svg.ladder g.party text[font-weight=bold]").allTextContents();
+    const messages = await section
+      .locator("ol.messages summary")
+      .evaluateAll((els) => els.map((e) => (e.textContent ?? "").replace(/^\+[\d.]+ s /, "").trim()));
+    return { parties, messages };
+  }
+
+  /** Whether `wanted` appear in `messages` in this order (other messages may come between). */
+  function inOrder(messages: readonly string[], wanted: readonly string[]): boolean {
+    let i = 0;
+    for (const m of messages) if (i < wanted.length && m.startsWith(wanted[i] as string)) i++;
+    return i === wanted.length;
+  }
+
+  it("the no-answer deposit's ladder: the caller, the front end, the ringing phone, the UM, and the diversion between them", async () => {
+    const n = results.findIndex((r) => r.check === "no-answer deposit") + 1;
+    const { parties, messages } = await ladderIn(n);
+    expect(parties).toEqual(["phone-bob", "frontend", "phone-alice", "onprem-um"]);
+    const wanted = [
+      "phone-bob → frontend: INVITE sip:alice@contoso.test",
+      "frontend → phone-alice: INVITE sip:alice@",
+      "phone-alice → frontend: SIP/2.0 180 Ringing",
+      "frontend → onprem-um: INVITE sip:voicemail@um.contoso.test",
+      "frontend → phone-alice: CANCEL",
+      "onprem-um → frontend: SIP/2.0 200 OK",
+      "onprem-um → frontend: NOTIFY sip:alice@contoso.test",
+    ];
+    expect(inOrder(messages, wanted), messages.join("\n")).toBe(true);
+  });
+
+  it("the failed check's ladder stops at the unanswered OPTIONS to the stopped UM, and that arrow is marked", async () => {
+    const n = results.length;
+    const { parties, messages } = await ladderIn(n);
+    expect(parties).toEqual(["frontend", "onprem-um"]);
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.every((m) => m.startsWith("frontend → onprem-um: OPTIONS sip:voicemail@um.contoso.test"))).toBe(true);
+    const stopped = await page.locator(`#call-${n} .stopped`).textContent();
+    expect(stopped).toMatch(/The ladder stopped at: \+[\d.]+ s OPTIONS sip:voicemail@um\.contoso\.test .*never answered/);
+    const last = page.locator(`#call-${n} a.msg[href="#ladder-${n}-m${messages.length - 1}"] line`);
+    expect(await last.evaluate((l) => getComputedStyle(l).stroke)).toBe("rgb(179, 38, 30)");
   });
 
   it("the routing table says where each user's voice mail goes", async () => {

@@ -23,12 +23,15 @@ export async function run({
   const instance = instanceName(values.instance);
   const modes = values.all ? [...DEPLOYMENT_MODES] : [parseMode(values.mode, undefined)];
   const results: CheckResult[] = [];
+  const unexpected: CheckResult[] = [];
   for (const [i, mode] of modes.entries()) {
     // --all: one lab at a time on this machine; each mode's lab is removed before the next starts.
     if (i > 0) await (await StartedLocalLab.attach(instance)).stop();
     const model = await loadLab(mode, values.config);
     const report = reportFile(values.report, model.mode, !!values.all);
-    results.push(...(await walkthrough(model, { instance, auto: !!values.auto, ...(report ? { report } : {}), say: out, log: progress })));
+    const run = await walkthrough(model, { instance, auto: !!values.auto, ...(report ? { report } : {}), say: out, log: progress });
+    results.push(...run.results);
+    unexpected.push(...run.unexpected);
   }
   const failed = results.filter((r) => r.result !== "Success").length;
   out(

@@ -2,6 +2,7 @@ import { ExitCode, lit } from "../../../constructs/errors.js";
 import { UsageError } from "../../../nodes/usage-error.js";
 import { type CheckResult, runChecks } from "../../calls/checks.js";
 import { recordCheckCalls } from "../../capture/check-calls.js";
+import { laddersOf } from "../../report/ladders.js";
 import { RecordingCollector } from "../../report/recordings.js";
 import { writeReport } from "../../report/write.js";
 import { StartedLocalLab } from "../../runtime/local-lab.js";
@@ -19,10 +20,17 @@ async function report(
   file: string,
   lab: StartedLocalLab,
   config: string | undefined,
-  run: Omit<Parameters<typeof writeReport>[1], "topology">,
+  run: Omit<Parameters<typeof writeReport>[1], "topology" | "ladders">,
 ) {
   const routes = await runningRoutes(lab.topology, config);
-  const bytes = await writeReport(file, { topology: lab.topology, ...routes, ...run });
+  const { ladders, missing } = await laddersOf(lab, run.results);
+  const bytes = await writeReport(file, {
+    topology: lab.topology,
+    ...routes,
+    ...run,
+    ladders,
+    ...(missing ? { laddersMissing: missing } : {}),
+  });
   progress(`report written to ${file} (${(bytes / 1024).toFixed(0)} KiB)`);
 }
 
