@@ -33,9 +33,10 @@ export async function run({
     results.push(...run.results);
     unexpected.push(...run.unexpected);
   }
-  const failed = results.filter((r) => r.result !== "Success").length;
+  // A check made while the demo's fault was active is meant to fail: only the others count against the demo.
+  const failed = unexpected.length;
   out(
-    `\n${results.length - failed} of ${results.length} calls as expected. The lab stays up: umlab status, umlab mailbox <user>, umlab down.`,
+    `\n${results.length - failed} of ${results.length} checks as expected. The lab stays up: umlab status, umlab mailbox <user>, umlab down.`,
   );
   return failed === 0 && results.length > 0 ? ExitCode.ok : ExitCode.failed;
 }
