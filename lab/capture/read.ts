@@ -5,16 +5,7 @@ import { lit } from "../../constructs/errors.js";
 import { nodeOf, type Topology } from "../../constructs/topology.js";
 import { HEALTH_PROBE_PORT } from "../../nodes/calls/plan.js";
 import { docker, dockerApi, LABEL, LabError } from "../runtime/docker.js";
-import {
-  type CaptureRecords,
-  parseRtpFields,
-  parseSipFields,
-  RTP_FIELDS,
-  RTP_FILTER,
-  SIP_FIELDS,
-  SIP_FILTER,
-  tsharkFieldArgs,
-} from "./records.js";
+import { CAPTURE_FIELDS, CAPTURE_FILTER, type CaptureRecords, parseCaptureFields, tsharkFieldArgs } from "./records.js";
 import { capturedNodes, capturePath, SIPDUMP_GLOB, sidecarName } from "./sidecars.js";
 
 /** One recording of a lab: where it is kept and what it shows. */
@@ -83,13 +74,9 @@ async function tsharkEach(source: CaptureSource, args: (file: string) => string[
 export async function readCapture(topology: Topology): Promise<CaptureRecords> {
   await assertCaptured(topology);
   const decoded = await Promise.all(
-    captureSources(topology).map(async (s) => {
-      const [sip, rtp] = await Promise.all([
-        tsharkEach(s, (f) => tsharkFieldArgs(f, SIP_FILTER, SIP_FIELDS)),
-        tsharkEach(s, (f) => tsharkFieldArgs(f, RTP_FILTER, RTP_FIELDS)),
-      ]);
-      return { sip: parseSipFields(sip, s.name), rtp: parseRtpFields(rtp, s.name) };
-    }),
+    captureSources(topology).map(async (s) =>
+      parseCaptureFields(await tsharkEach(s, (f) => tsharkFieldArgs(f, CAPTURE_FILTER, CAPTURE_FIELDS)), s.name),
+    ),
   );
   const probe = (p: { src: { port: number }; dst: { port: number } }) =>
     p.src.port === HEALTH_PROBE_PORT || p.dst.port === HEALTH_PROBE_PORT;

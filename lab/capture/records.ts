@@ -38,12 +38,22 @@ export interface CaptureRecords {
   readonly rtp: readonly RtpStream[];
 }
 
-/** tshark's fields for SIP messages, in this order. ICMP errors quoting a SIP packet are not messages. */
-export const SIP_FIELDS = ["frame.time_epoch", "ip.src", "udp.srcport", "ip.dst", "udp.dstport", "udp.payload"] as const;
-export const SIP_FILTER = "sip && udp && !icmp";
-/** tshark's fields for RTP packets; RTP is found by heuristics, since the SDP of TLS legs is not in every capture. */
-export const RTP_FIELDS = ["frame.time_epoch", "ip.src", "udp.srcport", "ip.dst", "udp.dstport", "rtp.ssrc", "rtp.p_type"] as const;
-export const RTP_FILTER = "rtp && !rtcp && !icmp && !sip";
+/**
+ * tshark's fields for one pass over a capture, in this order: SIP messages (the payload is the
+ * message) and RTP packets (with an SSRC). RTP is found by heuristics, since the SDP of TLS legs is
+ * not in every capture; ICMP errors quoting a packet are neither.
+ */
+export const CAPTURE_FIELDS = [
+  "frame.time_epoch",
+  "ip.src",
+  "udp.srcport",
+  "ip.dst",
+  "udp.dstport",
+  "rtp.ssrc",
+  "rtp.p_type",
+  "udp.payload",
+] as const;
+export const CAPTURE_FILTER = "((sip && udp) || (rtp && !rtcp)) && !icmp";
 
 /** The tshark arguments that print `fields` of the packets matching `filter`, one line each, tab-separated. */
 export function tsharkFieldArgs(file: string, filter: string, fields: readonly string[]): string[] {
@@ -70,48 +80,35 @@ function epochMs(s: string): number {
   return Math.round(Number(s) * 1000 * 1000) / 1000;
 }
 
-/** SIP messages from tshark's SIP_FIELDS lines; lines that are not whole are skipped. */
-export function parseSipFields(output: string, capture: string): SipPacket[] {
-  const out: SipPacket[] = [];
-  for (const line of output.split("\n")) {
-    const [time, srcIp, srcPort, dstIp, dstPort, hex] = line.split("\t");
-    if (!time || !srcIp || !dstIp || !hex || !/^[0-9a-f]+$/i.test(hex.trim())) continue;
-    out.push({
-      at: epochMs(time),
-      src: { ip: srcIp, port: Number(srcPort) },
-      dst: { ip: dstIp, port: Number(dstPort) },
-      text: Buffer.from(hex.trim(), "hex").toString("utf8"),
-      capture,
-    });
+type MutableStream = { -readonly [K in keyof RtpStream]: RtpStream[K] };
+
+/** Counts one RTP packet into its stream (per source, destination and SSRC). */
+function countRtp(streams: Map<string, MutableStream>, p: Omit<RtpStream, "packets" | "firstAt" | "lastAt">, at: number): void {
+  const key = `${p.src.ip}:${p.src.port}>${p.dst.ip}:${p.dst.port}#${p.ssrc}`;
+  const s = streams.get(key);
+  if (!s) {
+    streams.set(key, { ...p, packets: 1, firstAt: at, lastAt: at });
+    return;
   }
-  return out;
+  s.packets++;
+  s.firstAt = Math.min(s.firstAt, at);
+  s.lastAt = Math.max(s.lastAt, at);
 }
 
-/** RTP streams from tshark's RTP_FIELDS lines: packets counted per source, destination and SSRC. */
-export function parseRtpFields(output: string, capture: string): RtpStream[] {
-  const streams = new Map<string, { -readonly [K in keyof RtpStream]: RtpStream[K] }>();
+/** SIP messages and RTP streams from tshark's CAPTURE_FIELDS lines; lines that are not whole are skipped. */
+export function parseCaptureFields(output: string, capture: string): CaptureRecords {
+  const sip: SipPacket[] = [];
+  const streams = new Map<string, MutableStream>();
   for (const line of output.split("\n")) {
-    const [time, srcIp, srcPort, dstIp, dstPort, ssrc, pt] = line.split("\t");
-    if (!time || !srcIp || !dstIp || !ssrc) continue;
-    const at = epochMs(time);
-    const key = `${srcIp}:${srcPort}>${dstIp}:${dstPort}#${ssrc}`;
-    const s = streams.get(key);
-    if (s) {
-      s.packets++;
-      s.firstAt = Math.min(s.firstAt, at);
-      s.lastAt = Math.max(s.lastAt, at);
-      continue;
+    const [time, srcIp, srcPort, dstIp, dstPort, ssrc, pt, hex] = line.split("\t");
+    if (!time || !srcIp || !dstIp) continue;
+    const src = { ip: srcIp, port: Number(srcPort) };
+    const dst = { ip: dstIp, port: Number(dstPort) };
+    if (ssrc) {
+      countRtp(streams, { src, dst, ssrc, payloadType: Number(pt || -1), capture }, epochMs(time));
+    } else if (hex && /^[0-9a-f]+$/i.test(hex.trim())) {
+      sip.push({ at: epochMs(time), src, dst, text: Buffer.from(hex.trim(), "hex").toString("utf8"), capture });
     }
-    streams.set(key, {
-      src: { ip: srcIp, port: Number(srcPort) },
-      dst: { ip: dstIp, port: Number(dstPort) },
-      ssrc,
-      payloadType: Number(pt?.trim() ?? -1),
-      packets: 1,
-      firstAt: at,
-      lastAt: at,
-      capture,
-    });
   }
-  return [...streams.values()];
+  return { sip, rtp: [...streams.values()] };
 }

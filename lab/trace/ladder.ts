@@ -12,7 +12,8 @@ import { divertedUser, type KeyHeaders, type ParsedSip, parseSip } from "./sip.j
  * of a call (phone -> front end -> edge -> hosted UM, or -> on-prem UM) shares it, and the same
  * message seen by two captures (sender and receiver, or the edge's packets and its sipdump) is
  * kept once (same addresses, same bytes, within 250 ms). Legs with a new Call-ID are added when a
- * UM that took part in the call opens them as its consequence:
+ * UM that took part in the call opens them as its consequence (the UM is the request's bottom
+ * Via, which the proxies on the way leave in place):
  *  - a NOTIFY for message waiting (Event: message-summary) from that UM to the user whose mailbox
  *    the call reached (the Diversion's user, else the caller), within 30 s after the call ended
  *    and before that UM's next call;
@@ -103,8 +104,12 @@ interface Captured {
 /** The Call-ID header (RFC 3261: case-insensitive name, compact form "i"), to group messages before parsing. */
 const CALL_ID = /^(?:call-id|i)[ \t]*:[ \t]*(\S+)/im;
 
+const capturedCache = new WeakMap<CaptureRecords, Captured[]>();
+
 /** Every SIP message of a capture in time order, the same message seen by two captures kept once. */
 function capturedOf(records: CaptureRecords): Captured[] {
+  const cached = capturedCache.get(records);
+  if (cached) return cached;
   const sorted = [...records.sip].sort((a, b) => a.at - b.at);
   const kept: (Captured & { seenBy: Set<string> })[] = [];
   const last = new Map<string, Captured & { seenBy: Set<string> }>();
@@ -121,6 +126,7 @@ function capturedOf(records: CaptureRecords): Captured[] {
     kept.push(entry);
     last.set(key, entry);
   }
+  capturedCache.set(records, kept);
   return kept;
 }
 

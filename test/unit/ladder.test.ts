@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Topology, TopologyNode } from "../../constructs/topology.js";
 import { findCheck } from "../../lab/capture/check-calls.js";
-import { parseRtpFields, parseSipFields, type RtpStream, type SipPacket } from "../../lab/capture/records.js";
+import { parseCaptureFields, type RtpStream, type SipPacket } from "../../lab/capture/records.js";
 import { CallNotFoundError, ladderOf } from "../../lab/trace/ladder.js";
 import { renderLadderDetails, renderLadderSvg } from "../../lab/trace/ladder-svg.js";
 import { renderLadderText } from "../../lab/trace/ladder-text.js";
@@ -266,21 +266,22 @@ describe("ladder correlation across hops", () => {
 });
 
 describe("capture records from tshark's field output", () => {
-  it("reads SIP messages from hex payloads and counts RTP per stream", () => {
+  it("reads SIP messages from hex payloads and counts RTP packets per stream, in one pass", () => {
     const text = message("OPTIONS sip:x SIP/2.0", { "Call-ID": "c1", CSeq: "1 OPTIONS" });
-    const sip = parseSipFields(`1800000000.123456\t10.0.0.1\t5060\t10.0.0.2\t5070\t${Buffer.from(text).toString("hex")}\nbad line\n`, "fe");
-    expect(sip).toEqual([
-      { at: 1800000000123.456, src: { ip: "10.0.0.1", port: 5060 }, dst: { ip: "10.0.0.2", port: 5070 }, text, capture: "fe" },
-    ]);
     const lines = [
-      "1.000\t10.0.0.1\t6000\t10.0.0.2\t7000\t0xabc\t0",
-      "1.020\t10.0.0.1\t6000\t10.0.0.2\t7000\t0xabc\t0",
-      "1.020\t10.0.0.2\t7000\t10.0.0.1\t6000\t0xdef\t0",
+      `1800000000.123456\t10.0.0.1\t5060\t10.0.0.2\t5070\t\t\t${Buffer.from(text).toString("hex")}`,
+      "1.000\t10.0.0.1\t6000\t10.0.0.2\t7000\t0xabc\t0\t80aa",
+      "1.020\t10.0.0.1\t6000\t10.0.0.2\t7000\t0xabc\t0\t80ab",
+      "1.020\t10.0.0.2\t7000\t10.0.0.1\t6000\t0xdef\t101\t80ac",
+      "bad line",
     ];
-    const streams = parseRtpFields(lines.join("\n"), "edge");
-    expect(streams.map((s) => [s.src.port, s.packets, s.lastAt - s.firstAt])).toEqual([
-      [6000, 2, 20],
-      [7000, 1, 0],
+    const { sip, rtp } = parseCaptureFields(lines.join("\n"), "edge");
+    expect(sip).toEqual([
+      { at: 1800000000123.456, src: { ip: "10.0.0.1", port: 5060 }, dst: { ip: "10.0.0.2", port: 5070 }, text, capture: "edge" },
+    ]);
+    expect(rtp.map((s) => [s.src.port, s.packets, s.lastAt - s.firstAt, s.payloadType])).toEqual([
+      [6000, 2, 20, 0],
+      [7000, 1, 0, 101],
     ]);
   });
 
