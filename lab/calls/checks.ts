@@ -7,11 +7,25 @@ import { addressOf, OUTSIDE_PHONE, type TopologyUser } from "../../constructs/to
 import { keyPresses, TEST_TONE_HZ } from "../../nodes/calls/media.js";
 import { FROM_OUTSIDE } from "../../nodes/calls/plan.js";
 import { umNodes } from "../../nodes/kinds.js";
+import {
+  type Diagnosis,
+  diagnoseCallFailure,
+  diagnoseConnectivity,
+  diagnoseMissingAudio,
+  diagnoseMwi,
+  diagnosisText,
+} from "../faults/diagnosis.js";
+import { describeFinal, sippTrouble, type TracedRun, tracedCall, tracedOptions } from "../faults/evidence.js";
+import { activeFaults } from "../faults/faults.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
-import { answer, call, type MessageSummary, options, placedCalls, register, ringWithoutAnswer, waitForNotify } from "./driver.js";
+import { answer, call, type MessageSummary, placedCalls, register, ringWithoutAnswer, waitForNotify } from "./driver.js";
 import { listMessages, readRecording, umLogLines, type VoiceMessage } from "./mailbox.js";
 
-/** One check's outcome, reported like Test-CsExUMConnectivity: target, result, latency, diagnosis. */
+/**
+ * One check's outcome, reported like Test-CsExUMConnectivity: target, result, latency, diagnosis.
+ * A failure on the way to a UM also says, as data, the hop that failed and the cause
+ * (lab/faults/diagnosis.ts), and which fault scenarios were active in the lab (umlab fault).
+ */
 export interface CheckResult {
   readonly check: string;
   readonly target: string;
@@ -20,6 +34,12 @@ export interface CheckResult {
   readonly diagnosis: string;
   /** The SIPp Call-IDs of the calls the check placed (on the wire `<id>@<address>`): `umlab trace --check` draws them. */
   readonly callIds?: string[];
+  /** The hop that failed, e.g. "edge -> exap.um.provider.test:5061". */
+  readonly hop?: string;
+  /** Why, from the lab's evidence, e.g. "TLS handshake refused: certificate has expired (...)". */
+  readonly cause?: string;
+  /** The fault scenarios active when the checks ran, joined by ", " (on failures; absent when none). */
+  readonly scenario?: string;
 }
 
 export interface CheckOptions {
@@ -59,8 +79,10 @@ function placedSinceLastResult(): { callIds?: string[] } {
 function success(check: string, target: string, latencyMs: number, diagnosis: string): CheckResult {
   return { check, target, result: "Success", latencyMs, diagnosis, ...placedSinceLastResult() };
 }
-function failure(check: string, target: string, latencyMs: number, diagnosis: string): CheckResult {
-  return { check, target, result: "Failure", latencyMs, diagnosis, ...placedSinceLastResult() };
+/** A failed check; with a diagnosis, the text says what was seen, then the hop and the cause. */
+function failure(check: string, target: string, latencyMs: number, diagnosis: string, found?: Diagnosis): CheckResult {
+  const text = found ? `${diagnosis}; ${diagnosisText(found)}` : diagnosis;
+  return { check, target, result: "Failure", latencyMs, diagnosis: text, ...found, ...placedSinceLastResult() };
 }
 
 /** Runs checks so that each result carries the Call-IDs of the calls it placed (runChecks does this itself). */
@@ -116,13 +138,15 @@ export async function checkConnectivity(lab: StartedLocalLab): Promise<CheckResu
       ? `${addressOf(t, "edge", "corp")}:${KamailioEdge.INTERNAL_SIP.from}`
       : `${um.addresses.corp}:${OnPremUm.SIP.from}`;
     const pilot = viaEdge ? HostedUm.PILOT : OnPremUm.PILOT;
-    const r = await options(lab, "frontend", `sip:${pilot}@${um.fqdn}`, nextHop);
+    // Long enough for the edge's own answer when the provider is silent (its timer is 3 s).
+    const r = await tracedOptions(lab, "frontend", `sip:${pilot}@${um.fqdn}`, nextHop, 5);
     const target = `${um.fqdn} (${um.name}${viaEdge ? ", through the edge over mutual TLS" : ""})`;
-    out.push(
-      r.ok
-        ? success("connectivity", target, r.ms, "OPTIONS answered 200 by the UM's voice-mail pilot")
-        : failure("connectivity", target, r.ms, `no 200 to OPTIONS: ${lastLines(r.output)}`),
-    );
+    if (r.ok) {
+      out.push(success("connectivity", target, r.ms, "OPTIONS answered 200 by the UM's voice-mail pilot"));
+      continue;
+    }
+    const found = await diagnoseConnectivity(lab, um, r);
+    out.push(failure("connectivity", target, r.ms, `no 200 to OPTIONS (${describeFinal(r.final)})`, found));
   }
   return out;
 }
@@ -164,6 +188,31 @@ export async function checkIsolation(lab: StartedLocalLab): Promise<CheckResult[
   ];
 }
 
+/**
+ * A deposit call that went wrong: not answered (then the diagnosis says which hop and why), or
+ * answered and not ended cleanly (then what SIPp aborted on).
+ */
+async function callFailure(
+  lab: StartedLocalLab,
+  check: string,
+  target: string,
+  callee: TopologyUser,
+  placed: TracedRun,
+  what: string,
+): Promise<CheckResult> {
+  const status = placed.final?.status ?? 0;
+  if (status >= 200 && status < 300) {
+    return failure(
+      check,
+      target,
+      placed.ms,
+      `${what} was answered (${describeFinal(placed.final)}) but did not end cleanly: ${sippTrouble(placed.output)}`,
+    );
+  }
+  const why = `${what} was not answered by voice mail: ${describeFinal(placed.final)}`;
+  return failure(check, target, placed.ms, why, await diagnoseCallFailure(lab, callee, placed));
+}
+
 /** Verifies one deposit: exactly one new message anywhere, in the callee's mailbox, with the tone. */
 async function verifyDeposit(
   lab: StartedLocalLab,
@@ -171,13 +220,14 @@ async function verifyDeposit(
   before: readonly VoiceMessage[],
   callId: string,
   expectedReason: "no-answer" | "unavailable" | "unconditional",
-): Promise<{ ok: true; message: VoiceMessage; summary: string } | { ok: false; why: string }> {
+): Promise<{ ok: true; message: VoiceMessage; summary: string } | { ok: false; why: string; audio?: true }> {
   const after = await listMessages(lab);
   const added = after.filter((m) => !before.some((b) => b.recording === m.recording && b.node === m.node));
   const mine = added.filter((m) => isMailboxOf(m, callee));
   const stray = added.filter((m) => !isMailboxOf(m, callee));
   if (stray.length > 0)
     return { ok: false, why: `message(s) landed elsewhere: ${stray.map((m) => `${m.node} ${m.tenant}/${m.mailbox}`).join(", ")}` };
+  if (mine.length === 0) return { ok: false, why: `no new message in ${mailboxName(callee)}`, audio: true };
   if (mine.length !== 1) return { ok: false, why: `expected 1 new message in ${mailboxName(callee)}, found ${mine.length}` };
   const line = (await umLogLines(lab, callee.mailboxNode, `umlab-deposit call-id=${callId}`))[0];
   const expected = `<${callee.sipUri}>`;
@@ -191,6 +241,7 @@ async function verifyDeposit(
     return {
       ok: false,
       why: `recording ${message.recording} does not carry the ${TEST_TONE_HZ} Hz tone (share ${tone.ratio.toFixed(2)}, level ${tone.rmsDbfs.toFixed(1)} dBFS)`,
+      audio: true,
     };
   }
   const reason = /reason=([a-z-]+)/.exec(line)?.[1] ?? "?";
@@ -232,21 +283,20 @@ export async function checkDeposit(
     const unreg = await register(lab, callee.name, 0);
     if (!unreg.ok) return failure(check, target, unreg.ms, `callee's registration could not be removed: ${lastLines(unreg.output)}`);
   }
-  const placed = await call(lab, {
+  const placed = await tracedCall(lab, {
     from: caller.name,
     to: callee.sipUser,
-    media: { tone: true },
     holdSeconds: toneSeconds,
     timeoutSeconds: noAnswer + toneSeconds + 20,
   });
   const rang = ringing ? await ringing : undefined;
   if (ring) await register(lab, callee.name, 0);
-  if (!placed.ok)
-    return failure(check, target, placed.ms, `the call from ${caller.name} was not answered by voice mail: ${lastLines(placed.output)}`);
+  if (!placed.ok) return callFailure(lab, check, target, callee, placed, `the call from ${caller.name}`);
   if (rang && !rang.ok)
     return failure(check, target, placed.ms, `the callee's phone did not ring and get cancelled: ${lastLines(rang.output)}`);
   const v = await verifyDeposit(lab, callee, before, placed.callId, ring ? "no-answer" : "unavailable");
-  return v.ok ? success(check, target, placed.ms, v.summary) : failure(check, target, placed.ms, v.why);
+  if (v.ok) return success(check, target, placed.ms, v.summary);
+  return failure(check, target, placed.ms, v.why, v.audio ? await diagnoseMissingAudio(lab, callee, placed) : undefined);
 }
 
 /**
@@ -271,20 +321,21 @@ export async function checkDirectDepositAndMwi(
       r.summary && !r.summary.messagesWaiting ? waitForNotify(lab, callee.name, toneSeconds + 25) : r,
     );
     await new Promise((r) => setTimeout(r, 300));
-    const placed = await call(lab, {
+    const placed = await tracedCall(lab, {
       from: caller.name,
       to: callee.sipUser,
       params: ";opaque=app:voicemail",
-      media: { tone: true },
       holdSeconds: toneSeconds,
       timeoutSeconds: toneSeconds + 20,
     });
     const mwi = await notified;
-    if (!placed.ok) return failure(check, target, placed.ms, `the direct call was not answered by voice mail: ${lastLines(placed.output)}`);
+    if (!placed.ok) return callFailure(lab, check, target, callee, placed, "the direct call");
     const v = await verifyDeposit(lab, callee, before, placed.callId, "unconditional");
-    if (!v.ok) return failure(check, target, placed.ms, v.why);
-    if (!mwi.ok || !mwi.summary)
-      return failure(check, target, placed.ms, `the phone got no message-waiting NOTIFY, or was rung: ${lastLines(mwi.output)}`);
+    if (!v.ok) return failure(check, target, placed.ms, v.why, v.audio ? await diagnoseMissingAudio(lab, callee, placed) : undefined);
+    if (!mwi.ok || !mwi.summary) {
+      const why = `the phone got no message-waiting NOTIFY, or was rung: ${lastLines(mwi.output)}`;
+      return failure(check, target, placed.ms, why, await diagnoseMwi(lab, callee, placed.startedAt));
+    }
     const s = mwi.summary;
     const held = folderCounts((await listMessages(lab)).filter((m) => isMailboxOf(m, callee)));
     if (!/message-summary/.test(s.event) || !/application\/simple-message-summary/.test(s.contentType))
@@ -423,8 +474,11 @@ export async function runChecks(lab: StartedLocalLab, options: CheckOptions = {}
 
 async function runEveryCheck(lab: StartedLocalLab, options: CheckOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
+  // Failures name the fault scenarios in place (read from the lab), for reports; the diagnosis does not use them.
+  const faults = (await activeFaults(lab)).join(", ");
   const report = (rs: CheckResult[]) => {
-    for (const r of rs) {
+    for (const found of rs) {
+      const r = faults && found.result === "Failure" ? { ...found, scenario: faults } : found;
       results.push(r);
       options.onResult?.(r);
     }

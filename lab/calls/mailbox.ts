@@ -29,7 +29,12 @@ export async function listMessages(lab: StartedLocalLab, filter: { mailbox?: str
     if (filter.node && node.name !== filter.node) continue;
     // One shell pass prints each metadata file with a header line: cheaper than one exec per message.
     const script = `cd ${SPOOL} 2>/dev/null || exit 0; for f in */*/*/msg*.txt; do [ -f "$f" ] || continue; echo "=== $f"; cat "$f"; done`;
-    const r = await lab.exec(node.name, ["sh", "-c", script]);
+    // A UM stopped by `umlab fault` keeps its spool, but it cannot be read until the UM runs again.
+    const r = await lab.exec(node.name, ["sh", "-c", script]).catch((err: { statusCode?: number }) => {
+      if (err.statusCode === 409) return undefined;
+      throw err;
+    });
+    if (!r) continue;
     for (const block of r.output.split("=== ").slice(1)) {
       const [path = "", ...lines] = block.split("\n");
       const [tenant = "", mailbox = "", folder = "", file = ""] = path.trim().split("/");

@@ -147,6 +147,23 @@ landed. Waits for Enter between steps unless --auto. The lab stays up afterwards
     load: () => import("./commands/demo.js"),
   }),
   defineCommand({
+    name: "fault",
+    summary: "break the running lab on purpose, and put it back: list, inject, clear",
+    description: `Fault scenarios for break-and-diagnose: each changes the running lab only (a node stops, the hosted
+UM presents a bad certificate, an edge switch flips) and clear puts it back without restarting the
+nodes the scenario did not touch. Which faults are active is read from the lab itself each time.
+  umlab fault list                      the scenarios, what each touches, and which are active
+  umlab fault inject <scenario>         break it (then: umlab test, to see what a user sees and why)
+  umlab fault clear <scenario>|--all    put it back`,
+    arguments: ["<list|inject|clear>", "[<scenario>]"],
+    options: {
+      instance: COMMON.instance,
+      all: { type: "boolean", help: "with clear: every active fault" },
+      json: COMMON.json,
+    },
+    load: () => import("./commands/fault.js"),
+  }),
+  defineCommand({
     name: "down",
     summary: "remove a lab's containers and networks",
     description: "Removes the lab's containers and networks (every umlab lab with --all). Safe to run twice.",

@@ -4,9 +4,10 @@ import type { UmLab } from "../../constructs/lab.js";
 import type { RenderedFile } from "../../constructs/render/index.js";
 import { type NetworkRole, type Topology, type TopologyNode, topologyOf } from "../../constructs/topology.js";
 import { Cidr } from "../../constructs/values.js";
+import { withFaultCertificates } from "../../nodes/fault-certs.js";
 import { nodeFiles, tlsParties } from "../../nodes/files.js";
 import { kindOf } from "../../nodes/kinds.js";
-import { type LabCa, makeLabPki } from "../../nodes/pki.js";
+import { LabCa, makeLabPki } from "../../nodes/pki.js";
 import { UsageError } from "../../nodes/usage-error.js";
 import { startCapture } from "../capture/sidecars.js";
 import { containerLogs } from "./container-logs.js";
@@ -106,7 +107,11 @@ export class LocalLab {
 
   private filesByNode(topology: Topology): Map<string, RenderedFile[]> {
     const parties = tlsParties(topology);
-    return nodeFiles(this.lab, topology, Object.keys(parties).length > 0 ? makeLabPki(parties, this.ca?.days, this.ca) : {});
+    if (Object.keys(parties).length === 0) return nodeFiles(this.lab, topology, {});
+    const ca = this.ca ?? LabCa.create();
+    const pki = makeLabPki(parties, ca.days, ca);
+    // The certificates `umlab fault` swaps in (cert-*), minted while the lab CA is at hand.
+    return withFaultCertificates(nodeFiles(this.lab, topology, pki), topology, ca, pki);
   }
 
   /** The model's plan if its subnets are free on this engine, else the first free shifted copy. */

@@ -22,9 +22,9 @@ function tarOf(name: string, content: Buffer, mode = 0o644): Buffer {
   return Buffer.concat([header, content, pad, Buffer.alloc(1024)]);
 }
 
-/** Writes one file into a running container (any size; exec arguments are limited to 128 KiB). */
-export async function putFile(container: string, path: string, content: Buffer): Promise<void> {
+/** Writes one file into a container (any size; exec arguments are limited to 128 KiB), running or not. */
+export async function putFile(container: string, path: string, content: Buffer, mode = 0o644): Promise<void> {
   const slash = path.lastIndexOf("/");
   const dir = path.slice(0, slash) || "/";
-  await (await dockerApi()).getContainer(container).putArchive(tarOf(path.slice(slash + 1), content), { path: dir });
+  await (await dockerApi()).getContainer(container).putArchive(tarOf(path.slice(slash + 1), content, mode), { path: dir });
 }
