@@ -195,7 +195,28 @@ export class UmLab extends Construct {
     }
     if (this.users.length === 0)
       problems.push({ code: lit`LabWithoutUsers`, message: "users: the lab has none; allowed: at least one User" });
-    return [...problems, ...this.checkUserKeys(), ...this.checkDisplayNumbers()];
+    return [...problems, ...this.checkUserKeys(), ...this.checkDisplayNumbers(), ...this.checkSipUsersAgainstNumbers()];
+  }
+
+  /**
+   * The front end looks a dialled Request-URI user up as an extension, a contact's number or a SIP
+   * user in one key space: a SIP user part equal to another user's extension or to a contact's
+   * number would take that number's routing entry (or lose its own) without a word.
+   */
+  private checkSipUsersAgainstNumbers(): Problem[] {
+    const problems: Problem[] = [];
+    for (const u of this.users) {
+      const owners = [
+        ...this.users.filter((o) => o !== u && o.extension === u.sipUser).map((o) => `the extension of user ${shown(o.name)}`),
+        ...this.contacts.filter((c) => c.displayNumber === u.sipUser).map((c) => `the number of contact ${shown(c.node.id)}`),
+      ];
+      for (const owner of owners)
+        problems.push({
+          code: lit`SipUserClashesWithNumber`,
+          message: `user ${shown(u.name)}: SIP user ${shown(u.sipUser)} is ${owner}; allowed: a SIP user part that is no other user's extension and no contact's number`,
+        });
+    }
+    return problems;
   }
 
   private checkUserKeys(): Problem[] {

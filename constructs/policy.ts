@@ -30,6 +30,10 @@ export class PolicyScope {
   }
 }
 
+/** Bounds of a policy's organization value (comma-separated tenant domains). */
+export const ORGANIZATION_MAX_DOMAINS = 8;
+export const ORGANIZATION_MAX_LENGTH = 255;
+
 export interface HostedVoicemailPolicyProps {
   /** @default PolicyScope.global() */
   readonly scope?: PolicyScope;
@@ -41,6 +45,7 @@ export interface HostedVoicemailPolicyProps {
   readonly destination?: string;
   /**
    * Comma-separated tenant domains; the first is the tenant whose mailboxes the hosted UM uses.
+   * At most 8 domains and 255 characters.
    * @default the lab's SIP domain
    */
   readonly organization?: string;
@@ -57,6 +62,13 @@ export class HostedVoicemailPolicy extends Construct {
     this.scope = props.scope ?? PolicyScope.global();
     if (props.destination !== undefined) this.destination = assertFqdn(`policy ${shown(id)}: destination`, props.destination);
     const org = props.organization ?? scope.sipDomain;
+    // It travels in every hosted INVITE's Request-URI (URI-escaped) and in the front end's tables.
+    if (typeof org !== "string" || org.length > ORGANIZATION_MAX_LENGTH || org.split(",").length > ORGANIZATION_MAX_DOMAINS) {
+      throw new LabModelError(
+        lit`PolicyOrganizationTooLong`,
+        `policy ${shown(id)}: organization is too long (${typeof org === "string" ? `${org.length} characters, ${org.split(",").length} domains` : "not a string"}); allowed: at most ${ORGANIZATION_MAX_DOMAINS} domains and ${ORGANIZATION_MAX_LENGTH} characters`,
+      );
+    }
     this.organizations = org.split(",").map((d) => d.trim());
     if (this.organizations.length === 0 || this.organizations.some((d) => d === "")) {
       throw new LabModelError(

@@ -14,7 +14,7 @@ export interface UserProps {
    * @default "sip:<id>@<sipDomain>"
    */
   readonly sipUri?: string;
-  /** Password for SIP digest authentication at the front end (8 or more characters). */
+  /** Password for SIP digest authentication at the front end: 8 to 64 printable ASCII characters, no spaces, quotes, backslashes or ';'. */
   readonly password: string;
   /** Voice-mail PIN for subscriber access: 4 to 8 digits. */
   readonly pin: string;
@@ -43,19 +43,23 @@ export interface UserProps {
   readonly displayName?: string;
 }
 
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 64;
+/** Printable ASCII (no space, no control character), without '"', '\\' and ';'. */
+const PASSWORD = new RegExp(`^[!#-:<-\\[\\]-~]{${PASSWORD_MIN},${PASSWORD_MAX}}$`);
+
 /** A Lync user enabled for Exchange UM voice mail. The construct id is the user's name. */
 export class User extends Construct {
   readonly name: string;
   readonly extension: string;
   readonly sipUri: string;
-  readonly password: string;
-  readonly pin: string;
   readonly site: string;
   readonly displayName: string;
   /** The location as declared (may be undefined in mixed mode, which validation reports). */
   readonly declaredMailbox?: MailboxLocation;
   readonly declaredHostedVoiceMail?: boolean;
   readonly assignedPolicy?: HostedVoicemailPolicy;
+  private secrets: { readonly password: string; readonly pin: string };
 
   constructor(scope: UmLab, id: string, props: UserProps) {
     super(scope, id);
@@ -70,11 +74,11 @@ export class User extends Construct {
       throw new LabModelError(lit`UserExtensionInvalid`, `${who}: extension ${shown(props.extension)} is invalid; allowed: 2 to 8 digits`);
     }
     const sipUri = props.sipUri ?? `sip:${id}@${scope.sipDomain}`;
-    const m = /^sip:([a-z0-9._-]+)@([a-z0-9.-]+)$/.exec(sipUri);
+    const m = /^sip:([a-z0-9._-]{1,64})@([a-z0-9.-]+)$/.exec(sipUri);
     if (!m) {
       throw new LabModelError(
         lit`UserSipUriInvalid`,
-        `${who}: sipUri ${shown(sipUri)} is invalid; allowed: "sip:<user>@<domain>" in lowercase, e.g. "sip:${id}@${scope.sipDomain}"`,
+        `${who}: sipUri ${shown(sipUri)} is invalid; allowed: "sip:<user>@<domain>" in lowercase, a user part of 1 to 64 characters, e.g. "sip:${id}@${scope.sipDomain}"`,
       );
     }
     if (m[2] !== scope.sipDomain) {
@@ -83,15 +87,7 @@ export class User extends Construct {
         `${who}: sipUri ${shown(sipUri)} is outside the lab's SIP domain; allowed: "sip:<user>@${scope.sipDomain}"`,
       );
     }
-    if (typeof props.password !== "string" || props.password.length < 8 || /[\s"\\]/.test(props.password)) {
-      throw new LabModelError(
-        lit`UserPasswordInvalid`,
-        `${who}: password is invalid (${props.password === undefined ? "missing" : `${String(props.password).length} characters`}); allowed: 8 or more characters without spaces, quotes or backslashes`,
-      );
-    }
-    if (!/^[0-9]{4,8}$/.test(props.pin ?? "")) {
-      throw new LabModelError(lit`UserPinInvalid`, `${who}: pin ${shown(props.pin)} is invalid; allowed: 4 to 8 digits`);
-    }
+    User.checkSecrets(who, props);
     if (props.displayName !== undefined && !/^[A-Za-z0-9][A-Za-z0-9 .'-]{0,39}$/.test(props.displayName)) {
       throw new LabModelError(
         lit`UserDisplayNameInvalid`,
@@ -127,8 +123,7 @@ export class User extends Construct {
     this.name = id;
     this.extension = props.extension;
     this.sipUri = sipUri;
-    this.password = props.password;
-    this.pin = props.pin;
+    this.secrets = { password: props.password, pin: props.pin };
     this.site = props.site ?? "default";
     this.displayName = props.displayName ?? id.charAt(0).toUpperCase() + id.slice(1);
     this.declaredMailbox =
@@ -136,6 +131,47 @@ export class User extends Construct {
     this.declaredHostedVoiceMail = props.hostedVoiceMail;
     this.assignedPolicy = props.hostedVoicemailPolicy;
     addModelValidation(this, () => this.check());
+  }
+
+  /**
+   * Checks a password and a PIN (the constructor's rule, and the one secrets generated for Azure
+   * follow). A password ends up in Kamailio's config, SIPp's injection file (fields split at ';') and
+   * baresip's account line: printable ASCII only, bounded, none of the characters those quote with.
+   */
+  static checkSecrets(who: string, props: Pick<UserProps, "password" | "pin">): void {
+    const { password, pin } = props;
+    if (typeof password !== "string" || !PASSWORD.test(password)) {
+      const what =
+        typeof password !== "string"
+          ? "missing"
+          : `${password.length} characters${/[^\x20-\x7e]/.test(password) ? ", with control or non-ASCII characters" : ""}`;
+      throw new LabModelError(
+        lit`UserPasswordInvalid`,
+        `${who}: password is invalid (${what}); allowed: ${PASSWORD_MIN} to ${PASSWORD_MAX} printable ASCII characters without spaces, quotes, backslashes or ';'`,
+      );
+    }
+    if (!/^[0-9]{4,8}$/.test(pin ?? "")) {
+      throw new LabModelError(lit`UserPinInvalid`, `${who}: pin ${shown(pin)} is invalid; allowed: 4 to 8 digits`);
+    }
+  }
+
+  /** Password for SIP digest authentication at the front end. */
+  get password(): string {
+    return this.secrets.password;
+  }
+
+  /** Voice-mail PIN for subscriber access. */
+  get pin(): string {
+    return this.secrets.pin;
+  }
+
+  /**
+   * Gives the user another password and PIN, under the same rules: the Azure app replaces the
+   * documented local ones with secrets generated for each lab (stacks/lab-secrets.ts).
+   */
+  useSecrets(secrets: { readonly password: string; readonly pin: string }): void {
+    User.checkSecrets(`user ${shown(this.name)}`, secrets);
+    this.secrets = { password: secrets.password, pin: secrets.pin };
   }
 
   /** The SIP URI's user part (what the front end's registrar knows the user by). */

@@ -18,6 +18,21 @@ export function parseMode(value: string | undefined, fallback: DeploymentMode | 
   return value as DeploymentMode;
 }
 
+/**
+ * Why a lab file did not load, in one line that keeps where: a syntax error's line and column
+ * (esbuild, through tsx: "Transform failed with 1 error:\n<file>:3:12: ERROR: ..."; Node: the
+ * stack's "<file>:<line>" line), else the message's first line.
+ */
+function loadFailure(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const esbuild = /^.*?:(\d+):(\d+): ERROR: (.*)$/m.exec(text);
+  if (esbuild) return `line ${esbuild[1]}, column ${esbuild[2]}: ${esbuild[3]}`;
+  const first = text.split("\n")[0] ?? "";
+  const at = err instanceof SyntaxError ? /^\S+?:(\d+)(?::(\d+))?$/m.exec(err.stack ?? "") : null;
+  if (at) return `line ${at[1]}${at[2] ? `, column ${at[2]}` : ""}: ${first}`;
+  return first;
+}
+
 /** The built-in lab, or the user's lab file, in the requested mode; validated. */
 export async function loadLab(mode: DeploymentMode | undefined, configFile: string | undefined): Promise<UmLab> {
   let lab: UmLab;
@@ -33,7 +48,7 @@ export async function loadLab(mode: DeploymentMode | undefined, configFile: stri
       if (UmlabError.isUmlabError(err)) throw err;
       throw new UsageError(
         lit`ConfigLoadFailed`,
-        `--config ${configFile}: the lab file could not be loaded: ${(err as Error).message.split("\n")[0]} (a lab file is an ES module: name it .mts, or keep it in a package with "type": "module")`,
+        `--config ${configFile}: the lab file could not be loaded: ${loadFailure(err)} (a lab file is an ES module: name it .mts, or keep it in a package with "type": "module")`,
       );
     }
     const exported = mod.default;
@@ -49,6 +64,12 @@ export async function loadLab(mode: DeploymentMode | undefined, configFile: stri
       lab = (exported as LabFactory)({ mode: mode ?? "mixed" });
       if (!UmLab.isUmLab(lab))
         throw new UsageError(lit`ConfigExportInvalid`, `--config ${configFile}: the default export did not return a UmLab`);
+      if (mode && lab.mode !== mode) {
+        throw new UsageError(
+          lit`ConfigModeContradiction`,
+          `--mode ${mode} contradicts the lab file, whose function returned a UmLab in mode ${lab.mode}; build the lab in the mode it is given ({ mode }) => UmLab, or drop --mode`,
+        );
+      }
     } else {
       throw new UsageError(
         lit`ConfigExportInvalid`,

@@ -184,7 +184,7 @@ describe("invalid models are rejected with the field, the value and what is allo
       "short password",
       "UserPasswordInvalid",
       () => build("on-premises", { users: [["alice", { password: "short" }]] }),
-      /user "alice": password is invalid \(5 characters\); allowed: 8 or more characters/,
+      /user "alice": password is invalid \(5 characters\); allowed: 8 to 64 printable ASCII characters/,
     ],
     [
       "bad PIN",
@@ -511,5 +511,119 @@ describe("routing data", () => {
     expect(alice.policy?.node.id).toBe("Paris");
     expect(alice.tenant).toBe("paris.contoso.test");
     expect(bob.policy?.node.id).toBe("Global");
+  });
+});
+
+describe("bounds on what reaches configs, command lines and terminals (issue 8)", () => {
+  const clash = (sipUri: string, extra?: (lab: UmLab) => void) =>
+    build("on-premises", {
+      users: [
+        ["alice", {}],
+        ["bob", { extension: "1002", sipUri }],
+      ],
+      ...(extra ? { extra } : {}),
+    });
+  const cases: [string, string, () => UmLab, RegExp][] = [
+    [
+      "password with a control character",
+      "UserPasswordInvalid",
+      () => build("on-premises", { users: [["alice", { password: "Secret\u0007-123" }]] }),
+      /password is invalid \(11 characters, with control or non-ASCII characters\); allowed: 8 to 64 printable ASCII/,
+    ],
+    [
+      "password with DEL",
+      "UserPasswordInvalid",
+      () => build("on-premises", { users: [["alice", { password: "Secret-123\u007f" }]] }),
+      /password is invalid/,
+    ],
+    [
+      "password longer than 64 characters",
+      "UserPasswordInvalid",
+      () => build("on-premises", { users: [["alice", { password: "x".repeat(65) }]] }),
+      /password is invalid \(65 characters\)/,
+    ],
+    [
+      "password with ';' (SIPp's injection file splits fields there)",
+      "UserPasswordInvalid",
+      () => build("on-premises", { users: [["alice", { password: "Secret;123" }]] }),
+      /without spaces, quotes, backslashes or ';'/,
+    ],
+    [
+      "SIP user part longer than 64 characters",
+      "UserSipUriInvalid",
+      () => build("on-premises", { users: [["alice", { sipUri: `sip:${"a".repeat(65)}@contoso.test` }]] }),
+      /a user part of 1 to 64 characters/,
+    ],
+    [
+      "organization of more than 8 domains",
+      "PolicyOrganizationTooLong",
+      () =>
+        build("cross-premises", {
+          extra: (lab) =>
+            new HostedVoicemailPolicy(lab, "Many", {
+              scope: PolicyScope.user(),
+              organization: Array.from({ length: 9 }, (_, i) => `t${i}.test`).join(","),
+            }),
+        }),
+      /policy "Many": organization is too long \(71 characters, 9 domains\); allowed: at most 8 domains and 255 characters/,
+    ],
+    [
+      "organization longer than 255 characters",
+      "PolicyOrganizationTooLong",
+      () =>
+        build("cross-premises", {
+          extra: (lab) =>
+            new HostedVoicemailPolicy(lab, "Long", {
+              scope: PolicyScope.user(),
+              organization: ["x", "y"].map((t) => `${t.repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.test`).join(","),
+            }),
+        }),
+      /organization is too long \(393 characters, 2 domains\)/,
+    ],
+    [
+      "display name longer than 40 characters",
+      "UserDisplayNameInvalid",
+      () => build("on-premises", { users: [["alice", { displayName: "A".repeat(41) }]] }),
+      /displayName "A{41}" is invalid; allowed: 1 to 40/,
+    ],
+    [
+      "SIP user part equal to another user's extension",
+      "SipUserClashesWithNumber",
+      () => clash("sip:1001@contoso.test"),
+      /user "bob": SIP user "1001" is the extension of user "alice"; allowed: a SIP user part that is no other user's extension and no contact's number/,
+    ],
+    [
+      "SIP user part equal to a contact's number",
+      "SipUserClashesWithNumber",
+      () =>
+        clash(
+          "sip:1900@contoso.test",
+          (lab) => new ExUmContact(lab, "SubscriberAccess", { kind: "subscriber-access", displayNumber: "1900", location: "on-premises" }),
+        ),
+      /user "bob": SIP user "1900" is the number of contact "SubscriberAccess"/,
+    ],
+  ];
+  it.each(cases)("%s: %s", (_name, code, make, message) => {
+    const err = rejectionOf(make);
+    expect(err.problems.map((p) => p.code)).toContain(code);
+    expect(err.message).toMatch(message);
+  });
+
+  it("accepts a SIP user part equal to the user's own extension", () => {
+    expect(() => build("on-premises", { users: [["alice", { sipUri: "sip:1001@contoso.test" }]] }).validateModel()).not.toThrow();
+  });
+
+  it("accepts a password of 64 printable characters, punctuation included", () => {
+    const password = "!#$%&'()*+,-./:<=>?@[]^_`{|}~".repeat(3).slice(0, 64).padEnd(64, "x");
+    expect(() => build("on-premises", { users: [["alice", { password }]] }).validateModel()).not.toThrow();
+  });
+
+  it("gives a user other secrets only under the same rules (Azure's generated ones)", () => {
+    const lab = build("on-premises");
+    const alice = lab.users[0] as User;
+    alice.useSecrets({ password: "Generated-Secret-42", pin: "918273" });
+    expect([alice.password, alice.pin]).toEqual(["Generated-Secret-42", "918273"]);
+    expect(() => alice.useSecrets({ password: "bad\npassword", pin: "918273" })).toThrow(/password is invalid/);
+    expect(() => alice.useSecrets({ password: "Generated-Secret-42", pin: "12" })).toThrow(/pin "12" is invalid/);
   });
 });
