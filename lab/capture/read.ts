@@ -6,11 +6,11 @@ import { nodeOf, type Topology } from "../../constructs/topology.js";
 import { HEALTH_PROBE_PORT } from "../../nodes/calls/plan.js";
 import { docker, dockerApi, LABEL, LabError } from "../runtime/docker.js";
 import { CAPTURE_FIELDS, CAPTURE_FILTER, type CaptureRecords, parseCaptureFields, tsharkFieldArgs } from "./records.js";
-import { capturedNodes, capturePath, SIPDUMP_GLOB, sidecarName } from "./sidecars.js";
+import { captureContainerName, capturePath, SIPDUMP_GLOB } from "./recorder.js";
 
 /** One recording of a lab: where it is kept and what it shows. */
 export interface CaptureSource {
-  /** the exported file's stem: a node name, or "edge-sip" for the edge's own SIP log */
+  /** the exported file's stem: a network role ("corp", "provider"), or "edge-sip" for the edge's own SIP log */
   readonly name: string;
   /** the container that holds it */
   readonly container: string;
@@ -19,13 +19,13 @@ export interface CaptureSource {
   readonly what: string;
 }
 
-/** The recordings of a lab: one packet capture per recorded node, and the edge's SIP, TLS legs in clear. */
+/** The recordings of a lab: one packet capture per network, and the edge's SIP, TLS legs in clear. */
 export function captureSources(topology: Topology): CaptureSource[] {
-  const sources: CaptureSource[] = capturedNodes(topology).map((n) => ({
-    name: n.name,
-    container: sidecarName(n),
-    files: capturePath(n),
-    what: `every packet of ${n.name} (tcpdump in a sidecar sharing its network)`,
+  const sources: CaptureSource[] = topology.networks.map((n) => ({
+    name: n.role,
+    container: captureContainerName(topology.instance),
+    files: capturePath(n.role),
+    what: `every packet on the ${n.role} network (${n.subnet})`,
   }));
   if (topology.nodes.some((n) => n.role === "edge")) {
     sources.push({
@@ -44,15 +44,14 @@ async function execIn(container: string, command: string[]): Promise<{ exitCode:
   return client.container.exec(client.container.getById(container), command);
 }
 
-/** Whether a lab was started with capture (its sidecars exist). */
+/** Refuses a lab started without capture (no capture container). */
 async function assertCaptured(topology: Topology): Promise<void> {
+  const name = captureContainerName(topology.instance);
   const listed = await (await dockerApi()).listContainers({ all: true, filters: { label: [`${LABEL.instance}=${topology.instance}`] } });
-  const names = new Set(listed.flatMap((c) => c.Names.map((n) => n.replace(/^\//, ""))));
-  const missing = capturedNodes(topology).filter((n) => !names.has(sidecarName(n)));
-  if (missing.length > 0) {
+  if (!listed.some((c) => c.Names.some((n) => n.replace(/^\//, "") === name))) {
     throw new LabError(
       lit`CaptureMissing`,
-      `lab ${topology.instance} has no capture on ${missing.map((n) => n.name).join(", ")}; it was started without capture (restart it with \`umlab down\` and \`umlab up\`)`,
+      `lab ${topology.instance} has no capture container ${name}; it was started without capture (restart it with \`umlab down\` and \`umlab up\`)`,
     );
   }
 }

@@ -53,10 +53,11 @@ Reports each check like Test-CsExUMConnectivity: target, result, latency, diagno
   defineCommand({
     name: "capture",
     summary: "export the lab's captures as pcap files (Wireshark, sngrep)",
-    description: `The lab records every packet of the front end, the edge and the UMs from \`up\` to \`down\` (tcpdump
-in a sidecar per node), and the edge writes every SIP message it handles, its TLS legs to the
-provider in clear, with Kamailio's sipdump. Writes one pcap per recording into DIR: <node>.pcap,
-and edge-sip.pcap for the edge's SIP. Live, inside the lab: docker exec -it umlab-<instance>-frontend sngrep`,
+    description: `The lab records every packet on its networks from \`up\` to \`down\` (tcpdump on each network's bridge,
+in one capture container per lab), and the edge writes every SIP message it handles, its TLS legs
+to the provider in clear, with Kamailio's sipdump. Writes one pcap per recording into DIR:
+corp.pcap, provider.pcap, and edge-sip.pcap for the edge's SIP.
+Live, inside the lab: docker exec -it umlab-<instance>-frontend sngrep`,
     options: {
       out: { type: "string", value: "DIR", help: "where to write the pcap files (default: .umlab/capture/<instance>)" },
       instance: COMMON.instance,

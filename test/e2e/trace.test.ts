@@ -4,10 +4,9 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { nodeOf } from "../../constructs/topology.js";
 import { checkDeposit, withCallIds } from "../../lab/calls/checks.js";
 import { recordCheckCalls } from "../../lab/capture/check-calls.js";
-import { sidecarName } from "../../lab/capture/sidecars.js";
+import { captureContainerName } from "../../lab/capture/recorder.js";
 import { docker, dockerApi, LABEL } from "../../lab/runtime/docker.js";
 import { putFile } from "../../lab/runtime/put-file.js";
 import type { Ladder } from "../../lab/trace/ladder.js";
@@ -76,16 +75,21 @@ describe("capture and trace (mixed lab)", () => {
     expect(page).toMatch(/Request-URI: sip:voicemail@[^;]+;umlab-org=/);
   });
 
-  it("capture --out writes one pcap per recording, which tshark and sngrep in the lab's image read as SIP", async () => {
+  it("capture --out writes a pcap per network and the edge's SIP log, which tshark and sngrep in the lab's image read", async () => {
     const t = lab().topology;
     await umlab("capture", "--out", out, "--instance", t.instance);
     const files = readdirSync(out).filter((f) => f.endsWith(".pcap"));
-    expect(files.sort()).toEqual(["edge-sip.pcap", "edge.pcap", "frontend.pcap", "hosted-um.pcap", "onprem-um.pcap"]);
-    const reader = sidecarName(nodeOf(t, "frontend"));
-    for (const f of ["frontend.pcap", "edge.pcap", "edge-sip.pcap"]) {
-      const sip = await inImage(reader, join(out, f), `tshark -r /tmp/${f} -Y sip 2>/dev/null | wc -l`);
-      expect(Number(sip.trim()), `${f}: SIP frames`).toBeGreaterThan(0);
-    }
+    expect(files.sort()).toEqual(["corp.pcap", "edge-sip.pcap", "provider.pcap"]);
+    const reader = captureContainerName(t.instance);
+    const count = async (f: string, filter: string) =>
+      Number(
+        (await inImage(reader, join(out, f), `tshark -r /tmp/${f} -o rtp.heuristic_rtp:TRUE -Y '${filter}' 2>/dev/null | wc -l`)).trim(),
+      );
+    expect(await count("corp.pcap", "sip"), "corp.pcap: SIP").toBeGreaterThan(0);
+    expect(await count("corp.pcap", "rtp"), "corp.pcap: RTP").toBeGreaterThan(0);
+    expect(await count("provider.pcap", "tls"), "provider.pcap: the TLS legs, encrypted").toBeGreaterThan(0);
+    expect(await count("provider.pcap", "rtp"), "provider.pcap: RTP").toBeGreaterThan(0);
+    expect(await count("edge-sip.pcap", "sip"), "edge-sip.pcap: SIP").toBeGreaterThan(0);
     // The edge's TLS leg to the hosted UM, in clear: the INVITE with the organization in its Request-URI.
     const uris = await inImage(
       reader,
@@ -102,7 +106,7 @@ describe("capture and trace (mixed lab)", () => {
     expect(r.output).toMatch(/sngrep - \d/);
   });
 
-  it("down removes the capture sidecars with the lab", async () => {
+  it("down removes the capture container with the lab", async () => {
     const instance = lab().topology.instance;
     await lab().stop();
     const left = await (await dockerApi()).listContainers({ all: true, filters: { label: [`${LABEL.instance}=${instance}`] } });
