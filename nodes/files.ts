@@ -1,12 +1,21 @@
 import type { UmLab } from "../constructs/lab.js";
 import { type RenderedFile, renderLab } from "../constructs/render/index.js";
 import type { Topology } from "../constructs/topology.js";
+import { accountFile } from "./calls/plan.js";
 import { kindOf } from "./kinds.js";
 import type { TlsMaterial } from "./pki.js";
 
 /** The nodes that hold TLS material, and the name on their certificate. */
 export function tlsParties(topology: Topology): Record<string, string> {
   return Object.fromEntries(topology.nodes.filter((n) => kindOf(n).tlsParty).map((n) => [n.name, n.fqdn]));
+}
+
+/**
+ * Files only their owner may read, wherever they are written (a container's /etc/umlab, a VM's
+ * cloud-init): private keys, and what sits under secrets/ (a phone's account: password and PIN).
+ */
+export function isSecretFile(path: string): boolean {
+  return path.endsWith(".key") || path.startsWith("secrets/");
 }
 
 /**
@@ -18,6 +27,9 @@ export function nodeFiles(lab: UmLab, topology: Topology, pki: Readonly<Record<s
   const files = renderLab(lab, topology);
   for (const node of topology.nodes) {
     const list = [...(files.get(node.name) ?? []), ...kindOf(node).extraFiles()];
+    // A user's phone holds the user's account (password and PIN), as a real phone does.
+    const user = node.user ? topology.users.find((u) => u.name === node.user) : undefined;
+    if (user) list.push(accountFile(user));
     const tls = pki[node.name];
     if (tls)
       list.push(

@@ -7,6 +7,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { Document, parse, type YAMLSeq } from "yaml";
 import type { RenderedFile } from "../constructs/render/index.js";
 import type { TopologyNode } from "../constructs/topology.js";
+import { isSecretFile } from "../nodes/files.js";
 import { type ImageName, imageSources, imageTag } from "../nodes/images/catalog.js";
 import { kindOf } from "../nodes/kinds.js";
 import { vmContainer } from "./call-checks.js";
@@ -80,7 +81,7 @@ export function cloudInit(w: VmWorkload): string {
       files.push({
         path: `${VM_PATHS.nodes}/${node.name}/${f.path}`,
         content: Buffer.from(f.content),
-        mode: f.path.endsWith(".key") ? "0600" : "0644",
+        mode: isSecretFile(f.path) ? "0600" : "0644",
       });
     }
   }
@@ -99,10 +100,16 @@ export function cloudInit(w: VmWorkload): string {
     package_update: true,
     packages: ["docker.io"],
     write_files: [
+      // Blobs hold keys and passwords: owner-only, and start.sh removes them once installed.
       ...[...blobs].map(
-        ([sha, content]): WriteFile => ({ path: `${VM_PATHS.blobs}/${sha}`, encoding: "gz+b64", content: gzipped(content) }),
+        ([sha, content]): WriteFile => ({
+          path: `${VM_PATHS.blobs}/${sha}`,
+          encoding: "gz+b64",
+          permissions: "0600",
+          content: gzipped(content),
+        }),
       ),
-      { path: VM_PATHS.manifest, encoding: "gz+b64", content: gzipped(`${manifest.join("\n")}\n`) },
+      { path: VM_PATHS.manifest, encoding: "gz+b64", permissions: "0600", content: gzipped(`${manifest.join("\n")}\n`) },
       { path: VM_PATHS.start, encoding: "gz+b64", permissions: "0755", content: gzipped(startScript(w.nodes, images)) },
       {
         path: VM_PATHS.env,
@@ -142,6 +149,8 @@ set -euo pipefail
 R=\${UMLAB_ROOT:-}
 set -a; . ${p(VM_PATHS.env)}; set +a
 while read -r sha mode path; do install -D -m "$mode" ${p(VM_PATHS.blobs)}/"$sha" "$R$path"; done < ${p(VM_PATHS.manifest)}
+# Installed where they belong (keys and accounts 0600): the staged copies go.
+rm -rf ${p(VM_PATHS.blobs)} ${p(VM_PATHS.manifest)}
 # Public addresses are only known once Azure allocates them (a file without any is left alone).
 ${subst}
 systemctl enable --now docker
@@ -182,14 +191,14 @@ export type DockerCall = readonly string[];
 
 /**
  * Runs a VM's start.sh as cloud-init would, but in a scratch folder with `docker` and `systemctl`
- * stubbed: returns the files it installed under /opt/umlab/nodes (placeholders filled from `env`)
- * and every docker command it ran. The twin run and the synth tests use it, so a broken start.sh
+ * stubbed: returns the files it installed under /opt/umlab/nodes (placeholders filled from `env`),
+ * every docker command it ran, and the staging paths it left behind (none, when it cleans up). The twin run and the synth tests use it, so a broken start.sh
  * fails the tests.
  */
 export function runStartScript(
   written: ReadonlyMap<string, Buffer>,
   env: Record<string, string>,
-): { files: Map<string, Buffer>; docker: DockerCall[] } {
+): { files: Map<string, Buffer>; docker: DockerCall[]; staged: string[] } {
   const root = mkdtempSync(join(tmpdir(), "umlab-vm-"));
   try {
     for (const [path, content] of written) {
@@ -229,7 +238,9 @@ export function runStartScript(
       .split("---\n")
       .filter(Boolean)
       .map((c) => c.replace(/\n$/, "").split("\n"));
-    return { files, docker };
+    // What cloud-init staged (blobs, manifest) and start.sh left on the VM afterwards.
+    const staged = [VM_PATHS.blobs, VM_PATHS.manifest].filter((p) => existsSync(join(root, p)));
+    return { files, docker, staged };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

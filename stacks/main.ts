@@ -5,12 +5,13 @@
 // The environment wins. The CLI hands cdktf.json's context to the app as CDKTF_CONTEXT_JSON; without
 // the CLI the app reads cdktf.json itself, so `npm run synth` and `cdktf deploy` see the same lab.
 // Every synth is checked by the policy rules in stacks/rules; a violation fails it.
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DEPLOYMENT_MODES, type DeploymentMode, ExitCode, InternalError, lit, UmlabError } from "../constructs/index.js";
 import { loadLab } from "../nodes/lab-file.js";
 import { UsageError } from "../nodes/usage-error.js";
 import { App } from "./cdktf.js";
+import { useGeneratedSecrets } from "./lab-secrets.js";
 import { LabStack } from "./lab-stack.js";
 import { cachedLabPki } from "./pki-cache.js";
 import { checkSynth, formatViolations } from "./rules/index.js";
@@ -65,6 +66,18 @@ function dropCdktfDeprecationWarning(): void {
   }) as typeof process.emitWarning;
 }
 
+/**
+ * cdktf.out holds every VM's custom data, and so the lab's private keys and passwords: owner-only,
+ * also for files and folders an earlier synth left with wider modes.
+ */
+function restrictToOwner(path: string): void {
+  if (!existsSync(path)) return;
+  if (statSync(path).isDirectory()) {
+    chmodSync(path, 0o700);
+    for (const entry of readdirSync(path)) restrictToOwner(join(path, entry));
+  } else chmodSync(path, 0o600);
+}
+
 /** Synthesizes the lab to `app.outdir` and checks the policy rules; returns the line to print. */
 async function synth(): Promise<string> {
   // cdktf.json's context first; CDKTF_CONTEXT_JSON (the CLI's copy of it) overrides it key by key.
@@ -80,8 +93,12 @@ async function synth(): Promise<string> {
     if (!(err instanceof UsageError)) throw err;
     throw new UsageError(err.code, err.message.replaceAll("--mode", modeSetting.source).replaceAll("--config", labSetting.source));
   });
+  // On Azure every user gets a generated password and PIN, kept beside the lab's PKI.
+  const secretsFile = useGeneratedSecrets(lab);
   new LabStack(app, "lab", { lab, pki: cachedLabPki(lab.node.id, LabStack.tlsParties(lab)) });
+  process.umask(0o077);
   app.synth();
+  restrictToOwner(app.outdir);
 
   const out = join(app.outdir, "stacks", "lab");
   const violations = checkSynth(JSON.parse(readFileSync(join(out, "cdk.tf.json"), "utf8")));
@@ -89,7 +106,7 @@ async function synth(): Promise<string> {
     process.stderr.write(`umlab: the synthesized lab breaks ${violations.length} policy rule(s):\n${formatViolations(violations)}\n`);
     process.exit(ExitCode.failed);
   }
-  return `umlab: synthesized ${lab.mode} lab "${lab.node.id}" to ${out}; policy rules passed\n`;
+  return `umlab: synthesized ${lab.mode} lab "${lab.node.id}" to ${out} (owner-only: it holds keys and passwords; the users' are in ${secretsFile}); policy rules passed\n`;
 }
 
 dropCdktfDeprecationWarning();

@@ -7,13 +7,16 @@ export interface LabVariables {
   readonly location: string;
   /** OpenSSH public key of the VMs' admin user (required) */
   readonly sshPublicKey: string;
-  /** the only CIDR SSH is allowed from (required; not the whole internet) */
+  /** the only CIDR SSH is allowed from (required; an IPv4 range of /8 or narrower) */
   readonly sshSourceRange: string;
   /** size of every VM; default Standard_B1ms */
   readonly vmSize: string;
   /** daily auto-shutdown, HHMM UTC; default 1900 */
   readonly autoShutdownTime: string;
 }
+
+/** The widest admin range SSH may be opened to: a /8 (a range wider than that is the internet). */
+export const SSH_SOURCE_MIN_PREFIX = 8;
 
 /** Declares the variables in the stack's scope (their construct IDs are the variable names). */
 export function labVariables(scope: Construct): LabVariables {
@@ -31,8 +34,10 @@ export function labVariables(scope: Construct): LabVariables {
     description: "the only address range SSH is allowed from (CIDR), e.g. your office's public address /32",
     validation: [
       {
-        condition: '${can(cidrhost(var.ssh_source_range, 0)) && !contains(["0.0.0.0/0", "::/0"], var.ssh_source_range)}',
-        errorMessage: "ssh_source_range must be one CIDR range that is not the whole internet, e.g. 198.51.100.7/32.",
+        // Parsed as an IPv4 CIDR and its prefix compared, not the text: 0.0.0.0/1 is as open as 0.0.0.0/0.
+        // Terraform's && does not short-circuit, hence try() around the prefix of a value that has none.
+        condition: `\${can(regex("^[0-9]{1,3}(\\\\.[0-9]{1,3}){3}/[0-9]{1,2}$", var.ssh_source_range)) && can(cidrhost(var.ssh_source_range, 0)) && try(tonumber(split("/", var.ssh_source_range)[1]) >= ${SSH_SOURCE_MIN_PREFIX}, false)}`,
+        errorMessage: `ssh_source_range must be one IPv4 CIDR range of /${SSH_SOURCE_MIN_PREFIX} or narrower, e.g. 198.51.100.7/32 (your office's public address).`,
       },
     ],
   });

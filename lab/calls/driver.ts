@@ -6,6 +6,7 @@ import {
   ANSWER_MEDIA_PORT,
   type CallOptions,
   callPlan,
+  credentialArgs,
   frontEndTarget,
   optionsPlan,
   PHONE_SIP_PORT,
@@ -70,7 +71,7 @@ export async function register(lab: StartedLocalLab, userName: string, expires =
     lab,
     u.phone,
     "register",
-    [...args, "-au", u.sipUser, "-ap", u.password, "-i", ip, "-p", String(PHONE_SIP_PORT), frontEndTarget(lab.topology)],
+    [...args, ...credentialArgs(), "-i", ip, "-p", String(PHONE_SIP_PORT), frontEndTarget(lab.topology)],
     5,
   );
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { KamailioEdge } from "../../constructs/edge.js";
 import { HostedUm, type VerificationLevel } from "../../constructs/provider.js";
 import { addressOf, edgeExternalAddress, nodeOf, type TopologyUser } from "../../constructs/topology.js";
-import { CALLER_SIP_PORT, frontEndTarget, optionsPlan } from "../../nodes/calls/plan.js";
+import { CALLER_SIP_PORT, credentialArgs, frontEndTarget, optionsPlan } from "../../nodes/calls/plan.js";
 import type { TlsMaterial } from "../../nodes/pki.js";
 import { containerLogs } from "../runtime/container-logs.js";
 import { docker, dockerApi, LABEL } from "../runtime/docker.js";
@@ -168,7 +168,7 @@ export async function forgedTrustNotify(lab: StartedLocalLab, caller: TopologyUs
   const keys = { caller: caller.sipUser, callee: callee.sipUser, domain: lab.topology.sipDomain };
   const args = [
     ...Object.entries(keys).flatMap(([k, v]) => ["-key", k, v]),
-    ...["-au", caller.sipUser, "-ap", caller.password, "-i", ip, "-p", String(CALLER_SIP_PORT), frontEndTarget(lab.topology)],
+    ...[...credentialArgs(), "-i", ip, "-p", String(CALLER_SIP_PORT), frontEndTarget(lab.topology)],
   ];
   return sipp(lab, caller.phone, "forged-trust-notify", args, 8);
 }

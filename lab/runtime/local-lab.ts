@@ -9,11 +9,12 @@ import { nodeFiles, tlsParties } from "../../nodes/files.js";
 import { kindOf } from "../../nodes/kinds.js";
 import { LabCa, makeLabPki } from "../../nodes/pki.js";
 import { UsageError } from "../../nodes/usage-error.js";
-import { startCapture } from "../capture/recorder.js";
+import { startCapture } from "../capture/sidecars.js";
 import { containerLogs } from "./container-logs.js";
 import { docker, dockerApi, LABEL, LabError } from "./docker.js";
 import { ensureImage, type ImageName } from "./images.js";
 import { LabNodeContainer } from "./node-container.js";
+import { withoutSecrets, withPhoneSecrets } from "./secrets.js";
 
 export type Log = (line: string) => void;
 
@@ -171,14 +172,14 @@ export async function realize(
   try {
     log(`starting ${topology.mode} lab ${instance}: networks ${topology.networks.map((n) => `${n.role} ${n.subnet}`).join(", ")}`);
     await createNetworks(topology);
-    // The capture (lab/capture: every packet on the lab's networks until `down`) starts with the nodes.
+    await Promise.all(r.launches.map((l) => startNode(topology, l, log)));
+    const lab = new StartedLocalLab(topology);
+    // Capture sidecars start while the nodes get healthy (lab/capture: the lab records SIP and RTP until `down`).
     const [capture] = await Promise.all([
       options.capture === false ? undefined : startCapture(r),
-      ...r.launches.map((l) => startNode(topology, l, log)),
+      ...topology.nodes.map((node) => lab.waitHealthy(node, options.healthTimeoutMs ?? 60_000)),
     ]);
-    if (capture) log(`capture on ${capture.networks.join(", ")} (listening after ${(capture.ms / 1000).toFixed(1)} s)`);
-    const lab = new StartedLocalLab(topology);
-    await Promise.all(topology.nodes.map((node) => lab.waitHealthy(node, options.healthTimeoutMs ?? 60_000)));
+    if (capture) log(`capture on ${capture.nodes.join(", ")} (sidecars up in ${(capture.ms / 1000).toFixed(1)} s)`);
     log(`lab ${instance} healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return lab;
   } catch (err) {
@@ -201,7 +202,8 @@ async function createNetworks(topology: Topology): Promise<void> {
       Labels: {
         [LABEL.instance]: topology.instance,
         [LABEL.role]: net.role,
-        ...(net.role === "corp" ? { [LABEL.topology]: JSON.stringify(topology) } : {}),
+        // No passwords or PINs in a label (anyone who can list networks reads it): attach reads them from the phones.
+        ...(net.role === "corp" ? { [LABEL.topology]: JSON.stringify(withoutSecrets(topology)) } : {}),
       },
     });
   }
@@ -233,7 +235,10 @@ async function startNode(topology: Topology, l: NodeLaunch, log: Log): Promise<v
 export class StartedLocalLab {
   constructor(readonly topology: Topology) {}
 
-  /** Re-attaches to a running lab (for `status`, `test`, `mailbox`) from the label on its corp network. */
+  /**
+   * Re-attaches to a running lab (for `status`, `test`, `mailbox`) from the label on its corp
+   * network; the users' passwords and PINs, which no label holds, from their phones' account files.
+   */
   static async attach(instance: string): Promise<StartedLocalLab> {
     const client = await docker();
     const nets = await client.container.dockerode.listNetworks({
@@ -246,7 +251,7 @@ export class StartedLocalLab {
         `no lab instance ${JSON.stringify(instance)} runs here; running: ${others.length ? others.join(", ") : "none"} (start one with \`umlab up\`)`,
       );
     }
-    return new StartedLocalLab(JSON.parse(json) as Topology);
+    return new StartedLocalLab(await withPhoneSecrets(JSON.parse(json) as Topology));
   }
 
   get instance(): string {

@@ -1,5 +1,6 @@
 import { GenericContainer, Wait } from "testcontainers";
 import type { RenderedFile } from "../../constructs/render/index.js";
+import { isSecretFile } from "../../nodes/files.js";
 import { LABEL } from "./docker.js";
 
 /**
@@ -37,7 +38,7 @@ export class LabNodeContainer extends GenericContainer {
   /** Rendered configuration, copied under /etc/umlab when the container is created. */
   withConfiguration(files: readonly RenderedFile[]): this {
     return this.withCopyContentToContainer(
-      files.map((f) => ({ content: f.content, target: `/etc/umlab/${f.path}`, mode: f.path.endsWith(".key") ? 0o600 : 0o644 })),
+      files.map((f) => ({ content: f.content, target: `/etc/umlab/${f.path}`, mode: isSecretFile(f.path) ? 0o600 : 0o644 })),
     );
   }
 

@@ -1,5 +1,6 @@
-import { lit } from "../../constructs/errors.js";
+import { InternalError, lit } from "../../constructs/errors.js";
 import { FrontEnd } from "../../constructs/front-end.js";
+import type { RenderedFile } from "../../constructs/render/common.js";
 import { addressOf, nodeOf, OUTSIDE_PHONE, PHONE_PORTS, type Topology, type TopologyUser } from "../../constructs/topology.js";
 import { UsageError } from "../usage-error.js";
 import type { KeyPress } from "./media.js";
@@ -24,6 +25,43 @@ export const TONE_FILE = "/etc/umlab/media/tone.pcap";
 export const OUTSIDE_CALLER = "+14255550199";
 /** The `from` of a call placed by the phone outside the enterprise. */
 export const FROM_OUTSIDE = "outside";
+
+/**
+ * A phone's account, where its user's phone keeps it: /etc/umlab/secrets/account.csv, owner-only
+ * (nodes/files.ts isSecretFile). It is a SIPp injection file (-inf; fields split at ';', which a
+ * password may not hold): field0 the SIP user, field1 the password, field2 the voice-mail PIN. The
+ * scenarios authenticate with `[authentication username="[field0]" password="[field1]"]`, so no
+ * password is on a command line (`ps` shows those), in a script or in a Docker label; `attach`
+ * reads the account back for the checks that need the PIN.
+ */
+export const ACCOUNT_PATH = "secrets/account.csv";
+export const ACCOUNT_FILE = `/etc/umlab/${ACCOUNT_PATH}`;
+
+export interface PhoneAccount {
+  readonly sipUser: string;
+  readonly password: string;
+  readonly pin: string;
+}
+
+/** The account file a user's phone carries (SIPp injection file). */
+export function accountFile(u: PhoneAccount): RenderedFile {
+  for (const v of [u.sipUser, u.password, u.pin]) {
+    if (/[;\r\n"]/.test(v)) throw new InternalError(lit`AccountValueUnwritable`, "an account value holds ';', '\"' or a line break");
+  }
+  return { path: ACCOUNT_PATH, content: `SEQUENTIAL\n${u.sipUser};${u.password};${u.pin}\n` };
+}
+
+/** The account in a phone's account file, or undefined when the text is not one. */
+export function parseAccountFile(text: string): PhoneAccount | undefined {
+  const line = text.split("\n").find((l) => l.trim() !== "" && l.trim() !== "SEQUENTIAL" && !l.startsWith("#"));
+  const [sipUser, password, pin] = line?.split(";") ?? [];
+  return sipUser && password && pin ? { sipUser, password, pin } : undefined;
+}
+
+/** SIPp's arguments for a signed-in user's phone: the account file, read by the scenario's [authentication]. */
+export function credentialArgs(): string[] {
+  return ["-inf", ACCOUNT_FILE];
+}
 
 export function userIn(t: Topology, name: string): TopologyUser {
   const u = t.users.find((x) => x.name === name) ?? t.users.find((x) => x.extension === name);
@@ -86,7 +124,7 @@ export function callPlan(
   const keys = { caller: caller ? caller.sipUser : OUTSIDE_CALLER, callee: o.to, params: o.params ?? "", domain: t.sipDomain };
   const args = [
     ...Object.entries(keys).flatMap(([k, v]) => ["-key", k, v]),
-    ...(caller ? ["-au", caller.sipUser, "-ap", caller.password] : []),
+    ...(caller ? credentialArgs() : []),
     ...["-i", ip, "-p", String(CALLER_SIP_PORT), "-mi", ip, "-mp", String(CALLER_MEDIA_PORT)],
     ...["-d", String(Math.round(o.holdSeconds * 1000)), frontEndTarget(t)],
   ];

@@ -21,6 +21,8 @@ export interface NsgRule {
   readonly direction: string;
   readonly protocol: string;
   readonly source_address_prefix?: string;
+  readonly source_address_prefixes?: readonly string[];
+  readonly destination_address_prefix?: string;
   readonly destination_port_range?: string;
 }
 
@@ -37,8 +39,34 @@ export function nsgRules(synth: SynthJson): [string, NsgRule][] {
   );
 }
 
-/** Sources that mean "anyone on the internet". */
-export const OPEN_SOURCES = ["*", "0.0.0.0/0", "Internet", "Any", "any", "internet"];
+/** Azure service tags (and "*") that mean "anyone on the internet". */
+const OPEN_TAGS = ["*", "internet", "any"];
+/** The widest IPv4 range a source may be and still name somebody: a /8 (the ssh_source_range bound). */
+export const WIDEST_IPV4_PREFIX = 8;
+/** The same for IPv6: a /32, a whole provider's allocation. */
+export const WIDEST_IPV6_PREFIX = 32;
+
+/**
+ * Whether an NSG source means anyone on the internet, by the range it covers, not its spelling:
+ * "*", Internet, Any, or an address range wider than /8 (0.0.0.0/1 and 128.0.0.0/1 are as open
+ * as 0.0.0.0/0; IPv6 wider than /32). A Terraform reference (a public IP, a variable) is checked by
+ * the rules that know what it must be.
+ */
+export function isOpenSource(source: string | undefined): boolean {
+  const s = (source ?? "*").trim();
+  if (OPEN_TAGS.includes(s.toLowerCase())) return true;
+  if (s.startsWith("${")) return false;
+  const m = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(s);
+  if (!m) return false;
+  const prefix = Number(m[2]);
+  return (m[1] as string).includes(":") ? prefix < WIDEST_IPV6_PREFIX : prefix < WIDEST_IPV4_PREFIX;
+}
+
+/** Every source a rule names (one prefix, or a list of them). */
+export function sourcesOf(r: NsgRule): string[] {
+  if (r.source_address_prefixes && r.source_address_prefixes.length > 0) return [...r.source_address_prefixes];
+  return [r.source_address_prefix ?? "*"];
+}
 
 /** The ports a rule's destination range covers (an inclusive range). */
 export function portRange(r: NsgRule): [number, number] | undefined {

@@ -6,7 +6,7 @@ import { noOpenVoicePorts } from "../../stacks/rules/no-open-voice-ports.js";
 import { sshFromAdminRange } from "../../stacks/rules/ssh-from-admin-range.js";
 import { standardStaticPublicIps } from "../../stacks/rules/standard-static-public-ips.js";
 import { tagged } from "../../stacks/rules/tagged.js";
-import type { PolicyRule, SynthJson } from "../../stacks/rules/types.js";
+import { isOpenSource, type PolicyRule, type SynthJson } from "../../stacks/rules/types.js";
 import { vmHygiene } from "../../stacks/rules/vm-hygiene.js";
 
 const TAGS = { "umlab-lab": "lab" };
@@ -24,6 +24,38 @@ const nsg = (...rules: Record<string, unknown>[]): SynthJson => ({
   resource: { azurerm_network_security_group: { n: { security_rule: rules, tags: TAGS } } },
 });
 
+/**
+ * Two federation parties as the stack builds them (edge 10.63.0.30, hosted UM 10.62.0.40, each NIC
+ * carrying its public IP; the phones' NIC carries a third), each NSG opening 5061 from `sources`.
+ */
+const federation = (sources: { toEdge: string; toHosted: string }): SynthJson => {
+  const ref = (ip: string) => `\${azurerm_public_ip.${ip}.ip_address}`;
+  const allow5061 = (source: string, destination: string) =>
+    rule({
+      name: "federation",
+      protocol: "Tcp",
+      destination_port_range: "5061",
+      source_address_prefix: source,
+      destination_address_prefix: destination,
+    });
+  const nic = (ip: string, address: string) => ({
+    ip_configuration: [{ private_ip_address: address, public_ip_address_id: `\${azurerm_public_ip.${ip}.id}` }],
+  });
+  return {
+    resource: {
+      azurerm_network_security_group: {
+        dmz: { security_rule: [allow5061(ref(sources.toEdge), "10.63.0.30"), deny], tags: TAGS },
+        provider: { security_rule: [allow5061(ref(sources.toHosted), "10.62.0.40"), deny], tags: TAGS },
+      },
+      azurerm_network_interface: {
+        "edge-dmz-nic": nic("edge-public-ip", "10.63.0.30"),
+        "hosted-um-nic": nic("hosted-um-public-ip", "10.62.0.40"),
+        "phones-nic": nic("phones-public-ip", "10.61.0.100"),
+      },
+    },
+  };
+};
+
 const cases: [string, PolicyRule, SynthJson, SynthJson][] = [
   [
     "no-open-voice-ports",
@@ -34,7 +66,7 @@ const cases: [string, PolicyRule, SynthJson, SynthJson][] = [
   [
     "federation-between-public-addresses",
     federationBetweenPublicAddresses,
-    nsg(rule({ protocol: "Tcp", destination_port_range: "5061", source_address_prefix: "${azurerm_public_ip.edge-public-ip.ip_address}" })),
+    federation({ toEdge: "hosted-um-public-ip", toHosted: "edge-public-ip" }),
     nsg(rule({ protocol: "Tcp", destination_port_range: "5061", source_address_prefix: "10.61.0.0/24" })),
   ],
   [
@@ -79,5 +111,46 @@ describe("policy rules (run on every synth)", () => {
     expect(violations.length).toBeGreaterThan(0);
     expect(violations[0]?.rule).toBe(name);
     expect(violations[0]?.resource).toMatch(/^azurerm_/);
+  });
+});
+
+describe("policy rules compare address ranges and resources, not strings (issue 8)", () => {
+  it.each(["*", "Internet", "any", "0.0.0.0/0", "0.0.0.0/1", "128.0.0.0/1", "0.0.0.0/7", "10.0.0.0/7", "::/0", "2000::/3"])(
+    "%s is anyone",
+    (source) => {
+      expect(isOpenSource(source)).toBe(true);
+      expect(noOpenVoicePorts(nsg(rule({ source_address_prefix: source }), deny))).toHaveLength(1);
+    },
+  );
+  it.each([
+    "10.0.0.0/8",
+    "10.61.0.0/24",
+    "198.51.100.7/32",
+    "198.51.100.7",
+    "2001:db8::/48",
+    "${azurerm_public_ip.edge-public-ip.ip_address}",
+  ])("%s is not anyone", (source) => {
+    expect(isOpenSource(source)).toBe(false);
+    expect(noOpenVoicePorts(nsg(rule({ source_address_prefix: source }), deny))).toEqual([]);
+  });
+  it("reads a list of sources too: one open range in it is enough", () => {
+    const r = rule({ source_address_prefix: undefined, source_address_prefixes: ["10.61.0.0/24", "0.0.0.0/1"] });
+    expect(noOpenVoicePorts(nsg(r, deny))).toHaveLength(1);
+  });
+
+  it("opens 5061 only to the peer's own public IP, not the test phones' (another public IP of the stack)", () => {
+    const [v] = federationBetweenPublicAddresses(federation({ toEdge: "phones-public-ip", toHosted: "edge-public-ip" }));
+    expect(v?.resource).toBe("azurerm_network_security_group.dmz");
+    expect(v?.message).toMatch(/public IP phones-public-ip, whose host \(10\.61\.0\.100\) is no federation peer/);
+  });
+  it("refuses the destination's own public IP as the source of 5061", () => {
+    const violations = federationBetweenPublicAddresses(federation({ toEdge: "edge-public-ip", toHosted: "edge-public-ip" }));
+    expect(violations.map((v) => v.message)).toEqual([expect.stringMatching(/public IP edge-public-ip, the destination's own/)]);
+  });
+  it("refuses a public IP that no network interface carries", () => {
+    const violations = federationBetweenPublicAddresses(federation({ toEdge: "spare-public-ip", toHosted: "edge-public-ip" }));
+    expect(violations.map((v) => v.message)).toEqual([
+      expect.stringMatching(/public IP spare-public-ip, which no network interface carries/),
+    ]);
   });
 });

@@ -1,0 +1,56 @@
+import { extract } from "tar-stream";
+import type { Topology, TopologyUser } from "../../constructs/topology.js";
+import { ACCOUNT_FILE, parseAccountFile } from "../../nodes/calls/plan.js";
+import { dockerApi } from "./docker.js";
+
+/**
+ * The topology as a Docker label may hold it: without the users' passwords and PINs. Labels are
+ * for anyone who can `docker inspect` or list networks; the secrets stay in the phones' account
+ * files (owner-only, inside the containers), from which `attach` reads them back.
+ */
+export function withoutSecrets(t: Topology): Topology {
+  // The label's JSON has no password or pin; the type keeps them, filled in by withPhoneSecrets.
+  return { ...t, users: t.users.map(({ password: _p, pin: _n, ...u }) => u as TopologyUser) };
+}
+
+/** One file out of a container, running or stopped (a tar archive from the engine); undefined if absent. */
+async function readFromContainer(container: string, path: string): Promise<string | undefined> {
+  let archive: NodeJS.ReadableStream;
+  try {
+    archive = await (await dockerApi()).getContainer(container).getArchive({ path });
+  } catch {
+    return undefined;
+  }
+  const ex = extract();
+  const chunks: Buffer[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on("entry", (_header, stream, next) => {
+      stream.on("data", (c: unknown) => chunks.push(c as Buffer));
+      stream.on("end", next);
+      stream.resume();
+    });
+    ex.on("finish", resolve);
+    ex.on("error", reject);
+  });
+  archive.pipe(ex);
+  await done;
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * The topology with each user's password and PIN, read from the account file the user's phone
+ * carries (nodes/calls/plan.ts ACCOUNT_FILE). A phone that is gone or holds another account leaves
+ * its user's secrets empty: the checks that need them then fail on authentication, visibly.
+ */
+export async function withPhoneSecrets(t: Topology): Promise<Topology> {
+  const users = await Promise.all(
+    t.users.map(async (u) => {
+      const phone = t.nodes.find((n) => n.name === u.phone);
+      const text = phone ? await readFromContainer(phone.container, ACCOUNT_FILE) : undefined;
+      const account = text ? parseAccountFile(text) : undefined;
+      const mine = account?.sipUser === u.sipUser ? account : undefined;
+      return { ...u, password: mine?.password ?? "", pin: mine?.pin ?? "" };
+    }),
+  );
+  return { ...t, users };
+}
