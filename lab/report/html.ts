@@ -45,6 +45,7 @@ tr.check.passed td.result{color:#1f6b35;font-weight:700}
 .call.failed{border-color:#e8a0a0;background:#fffafa}
 .call h3{font-size:15px;margin:0 0 6px}.diagnosis{margin:6px 0}
 .call.failed .diagnosis,.stopped{color:#9b1c1c;font-weight:600}.ladder{margin-top:6px}
+dl.why{display:grid;grid-template-columns:max-content 1fr;gap:2px 10px;margin:4px 0}dl.why dt{font-weight:600}dl.why dd{margin:0}
 details.messages{margin-top:6px}details.messages pre{background:#f6f8fa;padding:6px;overflow:auto;font-size:11px}
 .recording{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start;margin-top:8px}
 .recording audio{width:320px;display:block;margin:6px 0}.recording svg{display:block}.note{color:#5b6775;font-style:italic}
@@ -88,6 +89,12 @@ function callSection(r: CheckResult, i: number, input: ReportInput): string {
   const failed = r.result !== "Success";
   const ladder = input.ladders?.get(r);
   const rec = input.recordings.get(r);
+  const why = [
+    ["hop", r.hop],
+    ["cause", r.cause],
+    ["fault active", r.scenario],
+  ].filter((x): x is [string, string] => !!x[1]);
+  const whyHtml = why.length ? `<dl class="why">${why.map(([k, v]) => `<dt>${k}</dt><dd>${xml(v)}</dd>`).join("")}</dl>` : "";
   const stopped = failed && ladder?.lastMessage ? `<p class="stopped">The ladder stopped at: ${xml(ladder.lastMessage)}</p>` : "";
   // The arrow where a failed call stopped, in red and thick (the ladder's own SVG links each arrow to its message).
   const mark =
@@ -100,7 +107,7 @@ function callSection(r: CheckResult, i: number, input: ReportInput): string {
   return (
     `<section class="call ${failed ? "failed" : "passed"}" id="call-${i + 1}" data-result="${r.result}">` +
     `<h3>${i + 1}. ${xml(r.check)}: ${xml(r.target)} <span class="${failed ? "fail" : "pass"}">${failed ? "FAIL" : "PASS"}</span></h3>` +
-    `<p class="diagnosis">${xml(r.diagnosis)}</p>${stopped}${mark}${ladderHtml}${rec ? recordingHtml(rec) : ""}</section>`
+    `<p class="diagnosis">${xml(r.diagnosis)}</p>${whyHtml}${stopped}${mark}${ladderHtml}${rec ? recordingHtml(rec) : ""}</section>`
   );
 }
 

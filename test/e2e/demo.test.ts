@@ -28,13 +28,16 @@ describe("umlab demo --auto, through the real command line", () => {
     expect(steps).toContain("Connectivity to each UM (Test-CsExUMConnectivity)");
     expect(steps.some((s) => s?.startsWith("No answer: bob calls alice"))).toBe(true);
     expect(r.stdout).toMatch(/Where the message landed: alice's mailbox on onprem-um, onprem\/1001\n\s+INBOX/);
-    expect(steps.at(-1)).toBe("A fault, its diagnosis, and the fix");
+    // The fault step: the on-prem UM goes down, connectivity fails naming the hop, then passes once cleared.
+    expect(steps).toContain("A fault (onprem-um-down), its diagnosis, and the fix");
+    expect(r.stdout).toContain("Cleared onprem-um-down; the check again:");
     const [, ok, all] = /(\d+) of (\d+) checks as expected/.exec(r.stdout) ?? [];
     expect(ok).toBe(all);
     expect(existsSync(REPORT)).toBe(true);
     const html = readFileSync(REPORT, "utf8");
     expect(html).toContain("<audio controls");
-    expect(html).not.toContain('data-result="Failure"');
+    // one failed row: connectivity while the fault was active
+    expect(html.match(/<tr class="check failed"[^>]*>.*?<\/tr>/g)?.map((row) => /connectivity/.test(row))).toEqual([true]);
     expect(html).toContain('<svg xmlns="http://www.w3.org/2000/svg" id="ladder-');
     process.stderr.write(`[demo] ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   }, 600_000);

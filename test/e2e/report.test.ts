@@ -67,6 +67,10 @@ describe("the report of a real check run, opened in Chromium", () => {
       .evaluate((td) => getComputedStyle(td).backgroundColor);
     expect(background).toBe("rgb(253, 236, 236)");
     expect(await page.locator("section.call.failed .diagnosis").first().textContent()).toContain("no 200 to OPTIONS");
+    // the hop and the cause, as data (lab/faults/diagnosis.ts), not only inside the sentence
+    const why = (await page.locator("section.call.failed dl.why").textContent()) ?? "";
+    expect(why).toMatch(/hop.*frontend -> onprem-um/);
+    expect(why).toMatch(/cause.*onprem-um is not running/);
   });
 
   it("every deposit's recording plays: duration > 0 after loadedmetadata, and time moves once played", async () => {
