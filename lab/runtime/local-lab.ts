@@ -9,7 +9,7 @@ import { nodeFiles, tlsParties } from "../../nodes/files.js";
 import { kindOf } from "../../nodes/kinds.js";
 import { LabCa, makeLabPki } from "../../nodes/pki.js";
 import { UsageError } from "../../nodes/usage-error.js";
-import { startCapture } from "../capture/sidecars.js";
+import { startCapture } from "../capture/recorder.js";
 import { containerLogs } from "./container-logs.js";
 import { docker, dockerApi, LABEL, LabError } from "./docker.js";
 import { ensureImage, type ImageName } from "./images.js";
@@ -172,14 +172,14 @@ export async function realize(
   try {
     log(`starting ${topology.mode} lab ${instance}: networks ${topology.networks.map((n) => `${n.role} ${n.subnet}`).join(", ")}`);
     await createNetworks(topology);
-    await Promise.all(r.launches.map((l) => startNode(topology, l, log)));
-    const lab = new StartedLocalLab(topology);
-    // Capture sidecars start while the nodes get healthy (lab/capture: the lab records SIP and RTP until `down`).
+    // The capture (lab/capture: every packet on the lab's networks until `down`) starts with the nodes.
     const [capture] = await Promise.all([
       options.capture === false ? undefined : startCapture(r),
-      ...topology.nodes.map((node) => lab.waitHealthy(node, options.healthTimeoutMs ?? 60_000)),
+      ...r.launches.map((l) => startNode(topology, l, log)),
     ]);
-    if (capture) log(`capture on ${capture.nodes.join(", ")} (sidecars up in ${(capture.ms / 1000).toFixed(1)} s)`);
+    if (capture) log(`capture on ${capture.networks.join(", ")} (listening after ${(capture.ms / 1000).toFixed(1)} s)`);
+    const lab = new StartedLocalLab(topology);
+    await Promise.all(topology.nodes.map((node) => lab.waitHealthy(node, options.healthTimeoutMs ?? 60_000)));
     log(`lab ${instance} healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return lab;
   } catch (err) {
