@@ -4,12 +4,14 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkDeposit, withCallIds } from "../../lab/calls/checks.js";
+import { checkConnectivity, checkDeposit, withCallIds } from "../../lab/calls/checks.js";
 import { recordCheckCalls } from "../../lab/capture/check-calls.js";
+import { readCapture } from "../../lab/capture/read.js";
 import { captureContainerName } from "../../lab/capture/recorder.js";
+import { clearFault, injectFault } from "../../lab/faults/faults.js";
 import { docker, dockerApi, LABEL } from "../../lab/runtime/docker.js";
 import { putFile } from "../../lab/runtime/put-file.js";
-import type { Ladder } from "../../lab/trace/ladder.js";
+import { type Ladder, ladderOf } from "../../lab/trace/ladder.js";
 import { NO_ANSWER_SECONDS, useLab } from "./fixture.js";
 
 const run = promisify(execFile);
@@ -104,6 +106,33 @@ describe("capture and trace (mixed lab)", () => {
   it("sngrep runs in the front end's container (docker exec -it <front end> sngrep)", async () => {
     const r = await lab().exec("frontend", ["sngrep", "-V"]);
     expect(r.output).toMatch(/sngrep - \d/);
+  });
+
+  it("media-blocked shows as missing RTP bars through the edge while SIP goes on", async () => {
+    const carol = lab().topology.users.find((u) => u.mailbox === "hosted");
+    if (!carol) throw new Error("the mixed lab has no hosted user");
+    const control = { lab: lab(), log: () => {}, healthTimeoutMs: 60_000 };
+    await injectFault(control, "media-blocked");
+    try {
+      const r = await withCallIds(() => checkDeposit(lab(), carol, false, { noAnswerSeconds: NO_ANSWER_SECONDS }));
+      const ladder = ladderOf(await readCapture(lab().topology), lab().topology, { callIds: r.callIds ?? [] });
+      expect(ladder.messages.some((m) => m.from === "hosted-um" && m.to === "edge" && m.status === 200)).toBe(true);
+      const bars = Object.fromEntries(ladder.media.map((m) => [`${m.from}>${m.to}`, m.packets]));
+      expect(bars["edge>hosted-um"], JSON.stringify(bars)).toBe(0);
+      expect(bars[`${ladder.parties[0]?.id}>edge`], JSON.stringify(bars)).toBeGreaterThan(0);
+    } finally {
+      await clearFault(control, "media-blocked");
+    }
+  });
+
+  it("keeps recording when a fault stops and starts a node (the capture is on the networks, not in the node)", async () => {
+    const control = { lab: lab(), log: () => {}, healthTimeoutMs: 60_000 };
+    await injectFault(control, "onprem-um-down");
+    await clearFault(control, "onprem-um-down");
+    const [r] = await withCallIds(async () => (await checkConnectivity(lab())).filter((x) => x.target.includes("onprem-um")));
+    expect(r?.result, r?.diagnosis).toBe("Success");
+    const ladder = ladderOf(await readCapture(lab().topology), lab().topology, { callIds: r?.callIds ?? [] });
+    expect(ladder.messages.map((m) => `${m.from}>${m.to} ${m.label}`)).toEqual(["frontend>onprem-um OPTIONS", "onprem-um>frontend 200 OK"]);
   });
 
   it("down removes the capture container with the lab", async () => {
