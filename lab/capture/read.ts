@@ -5,8 +5,8 @@ import { lit } from "../../constructs/errors.js";
 import { nodeOf, type Topology } from "../../constructs/topology.js";
 import { HEALTH_PROBE_PORT } from "../../nodes/calls/plan.js";
 import { docker, dockerApi, LABEL, LabError } from "../runtime/docker.js";
-import { CAPTURE_FIELDS, CAPTURE_FILTER, type CaptureRecords, parseCaptureFields, tsharkFieldArgs } from "./records.js";
 import { captureContainerName, capturePath, SIPDUMP_GLOB } from "./recorder.js";
+import { CAPTURE_FIELDS, CAPTURE_FILTER, type CaptureRecords, parseCaptureFields, tsharkFieldArgs } from "./records.js";
 
 /** One recording of a lab: where it is kept and what it shows. */
 export interface CaptureSource {
@@ -66,22 +66,40 @@ async function tsharkEach(source: CaptureSource, args: (file: string) => string[
   return r.stdout;
 }
 
+/** Why a container cannot be read, or undefined when it runs. */
+async function notRunning(container: string): Promise<string | undefined> {
+  const state = await (await dockerApi())
+    .getContainer(container)
+    .inspect()
+    .then((i) => i.State.Status)
+    .catch(() => "missing");
+  return state === "running" ? undefined : `${container} is ${state}`;
+}
+
 /**
  * Decodes every recording of a running lab with tshark inside the lab's own containers: the SIP
- * messages (health probes left out) and the RTP streams each one saw.
+ * messages (health probes left out) and the RTP streams each one saw. A recording whose container
+ * does not run (a fault stopped the edge) is left out and named in `unread`.
  */
 export async function readCapture(topology: Topology): Promise<CaptureRecords> {
   await assertCaptured(topology);
+  const unread: string[] = [];
   const decoded = await Promise.all(
-    captureSources(topology).map(async (s) =>
-      parseCaptureFields(await tsharkEach(s, (f) => tsharkFieldArgs(f, CAPTURE_FILTER, CAPTURE_FIELDS)), s.name),
-    ),
+    captureSources(topology).map(async (s) => {
+      const why = await notRunning(s.container);
+      if (why) {
+        unread.push(`${s.name}: ${why}`);
+        return { sip: [], rtp: [] };
+      }
+      return parseCaptureFields(await tsharkEach(s, (f) => tsharkFieldArgs(f, CAPTURE_FILTER, CAPTURE_FIELDS)), s.name);
+    }),
   );
   const probe = (p: { src: { port: number }; dst: { port: number } }) =>
     p.src.port === HEALTH_PROBE_PORT || p.dst.port === HEALTH_PROBE_PORT;
   return {
     sip: decoded.flatMap((d) => d.sip).filter((p) => !probe(p)),
     rtp: decoded.flatMap((d) => d.rtp),
+    ...(unread.length > 0 ? { unread } : {}),
   };
 }
 
@@ -104,15 +122,26 @@ async function readFileOut(container: string, path: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** One exported recording: its file, or why it was skipped. */
+export interface ExportedCapture {
+  readonly name: string;
+  readonly what: string;
+  readonly file?: string;
+  readonly bytes: number;
+  readonly skipped?: string;
+}
+
 /**
  * Writes one pcap per recording into `dir` (a snapshot: the lab keeps recording). The edge's SIP
- * files are merged into one (mergecap). Returns the files written and their sizes.
+ * files are merged into one (mergecap). A recording whose container does not run is skipped.
  */
-export async function exportCapture(topology: Topology, dir: string): Promise<{ file: string; bytes: number; what: string }[]> {
+export async function exportCapture(topology: Topology, dir: string): Promise<ExportedCapture[]> {
   await assertCaptured(topology);
   await mkdir(dir, { recursive: true });
   return Promise.all(
-    captureSources(topology).map(async (s) => {
+    captureSources(topology).map(async (s): Promise<ExportedCapture> => {
+      const why = await notRunning(s.container);
+      if (why) return { name: s.name, what: s.what, bytes: 0, skipped: why };
       const snapshot = `/tmp/umlab-export-${s.name}.pcap`;
       // A copy first: the engine's archive of a file that grows while it is read would be cut.
       const r = await execIn(s.container, ["sh", "-c", `mergecap -F pcap -w ${snapshot} ${s.files}`]);
@@ -122,7 +151,7 @@ export async function exportCapture(topology: Topology, dir: string): Promise<{ 
       await execIn(s.container, ["rm", "-f", snapshot]);
       const file = join(dir, `${s.name}.pcap`);
       await writeFile(file, content);
-      return { file, bytes: content.length, what: s.what };
+      return { name: s.name, what: s.what, file, bytes: content.length };
     }),
   );
 }

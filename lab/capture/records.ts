@@ -36,6 +36,8 @@ export interface RtpStream {
 export interface CaptureRecords {
   readonly sip: readonly SipPacket[];
   readonly rtp: readonly RtpStream[];
+  /** Recordings that could not be read, and why (e.g. "edge-sip: the edge is not running"). */
+  readonly unread?: readonly string[];
 }
 
 /**

@@ -289,7 +289,7 @@ export function ladderOf(records: CaptureRecords, topology: Topology, select: Ca
     media,
     startedAt: messages[0]?.at ?? 0,
     endedAt: Math.max(messages.at(-1)?.at ?? 0, ...media.map((s) => s.lastAt ?? 0)),
-    notes,
+    notes: [...notes, ...(records.unread ?? []).map((u) => `not on this ladder: ${u}`)],
   };
 }
 

@@ -256,6 +256,12 @@ describe("ladder correlation across hops", () => {
     expect(missing.sort()).toEqual(["edge>hosted-um", "hosted-um>edge"]);
   });
 
+  it("says which recordings it could not read (a fault stopped the edge)", () => {
+    const unread = ["edge-sip: umlab-unit-edge is exited"];
+    const ladder = ladderOf({ sip: packets(deposit()), rtp: [], unread }, topology, { callId: CALL });
+    expect(ladder.notes).toEqual(["not on this ladder: edge-sip: umlab-unit-edge is exited"]);
+  });
+
   it("finds a call by the SIPp id before '@', by --last, and says so when a Call-ID is not there", () => {
     const records = { sip: packets(deposit()), rtp: [] };
     expect(ladderOf(records, topology, { callIds: ["umlab-0a1b2c3d4e5f"] }).callIds).toEqual([CALL]);

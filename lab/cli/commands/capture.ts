@@ -15,9 +15,12 @@ export async function run({ values }: { values: { instance?: string; out?: strin
     out(JSON.stringify({ instance, dir, files }, null, 2));
     return ExitCode.ok;
   }
-  for (const f of files) out(`${relative(".", f.file).padEnd(40)} ${String(f.bytes).padStart(9)} bytes  ${f.what}`);
-  const sip = files.find((f) => f.file.endsWith("edge-sip.pcap")) ?? files[0];
-  if (sip)
+  for (const f of files) {
+    if (f.file) out(`${relative(".", f.file).padEnd(40)} ${String(f.bytes).padStart(9)} bytes  ${f.what}`);
+    else out(`${`${f.name}: skipped`.padEnd(56)}  ${f.skipped}`);
+  }
+  const sip = files.find((f) => f.name === "edge-sip" && f.file) ?? files.find((f) => f.file);
+  if (sip?.file)
     out(`\nOpen with Wireshark, or: sngrep -I ${relative(".", sip.file)}   (live: docker exec -it umlab-${instance}-frontend sngrep)`);
   return ExitCode.ok;
 }
