@@ -13,7 +13,7 @@ import { divertedUser, type KeyHeaders, type ParsedSip, parseSip } from "./sip.j
  * message seen by two captures (sender and receiver, or the edge's packets and its sipdump) is
  * kept once (same addresses, same bytes, within 250 ms). Legs with a new Call-ID are added when a
  * UM that took part in the call opens them as its consequence (the UM is the request's bottom
- * Via, which the proxies on the way leave in place):
+ * Via, which the proxies on the way leave in place, or else the sender of the leg's first hop):
  *  - a NOTIFY for message waiting (Event: message-summary) from that UM to the user whose mailbox
  *    the call reached (the Diversion's user, else the caller), within 30 s after the call ended
  *    and before that UM's next call;
@@ -191,9 +191,12 @@ function relatedLegs(all: readonly Captured[], chosen: ReadonlySet<string>, part
       const at = c.packet.at;
       if (chosen.has(other) || at < start || at > end + MWI_AFTER_CALL_MS) continue;
       const first = parsed(c);
-      // The originator is the bottom Via: it stays when a provider proxy or the edge relays the request.
-      const um = first?.initial && first.origin !== undefined ? partyOf(first.origin).id : undefined;
-      if (!first || um === undefined || !ums.has(um)) continue;
+      // The originator is the bottom Via, which stays when a provider proxy or the edge relays the
+      // request; else (a Via with an address outside the lab) the sender of its first hop.
+      const um = first?.initial
+        ? [first.origin, c.packet.src.ip].flatMap((a) => (a ? [partyOf(a).id] : [])).find((id) => ums.has(id))
+        : undefined;
+      if (!first || um === undefined) continue;
       if (first.method === "INVITE" && at <= end) {
         found.push({ callId: other, note: `${other}: a call ${um} placed while ${callId} was up (a transfer)` });
       } else if (isMwiFor(first, user) && at >= end && at <= nextCall(um)) {

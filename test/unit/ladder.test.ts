@@ -218,8 +218,13 @@ describe("ladder correlation across hops", () => {
     const bottom = `Via: SIP/2.0/TLS ${IP.hosted}:5061;branch=z9hG4bKn0`;
     const relayed = { ...viaProxy, text: viaProxy.text.replace(/^(Via: .*)$/m, `$1\r\n${bottom}`) };
     const fromOnPrem = notify("mwi-onprem", "carol", 6200, IP.onprem);
-    const ladder = ladderOf({ sip: packets([...deposit(), relayed, fromOnPrem]), rtp: [] }, topology, { callId: CALL });
-    expect(ladder.callIds).toEqual([CALL, "mwi-proxied"]);
+    // A UM behind a proxy on its own loopback: its Via names no lab address, its first hop's sender does.
+    const loopbackVia = {
+      ...notify("mwi-loopback", "carol", 6300),
+      text: notify("x", "carol", 0).text.replace(`${IP.hosted}:5061`, "127.0.0.2:5062").replace("Call-ID: x", "Call-ID: mwi-loopback"),
+    };
+    const ladder = ladderOf({ sip: packets([...deposit(), relayed, fromOnPrem, loopbackVia]), rtp: [] }, topology, { callId: CALL });
+    expect(ladder.callIds).toEqual([CALL, "mwi-proxied", "mwi-loopback"]);
     expect(ladder.parties.map((p) => p.id)).toContain("provider-proxy");
   });
 
