@@ -30,7 +30,9 @@ export const HOST_NUMBERS = {
 
 /**
  * The test phones' ports (SIPp): the registered contact, the port calls are placed from, and the
- * RTP ports of calls placed and answered. Firewalls (Azure NSGs) open exactly these.
+ * RTP ports of calls placed and answered. Firewalls (Azure NSGs) open exactly these. The real SIP
+ * user agent (baresip) in the same phone container has a SIP port of its own, and RTP ports inside
+ * `media`, so that it never clashes with a SIPp scenario.
  */
 export const PHONE_PORTS = {
   sip: Port.udp(5060),
@@ -38,6 +40,8 @@ export const PHONE_PORTS = {
   callerMedia: Port.udp(6000),
   answerMedia: Port.udp(6100),
   media: Port.udpRange(6000, 6101),
+  realPhoneSip: Port.udp(5080),
+  realPhoneMedia: Port.udpRange(6050, 6059),
 } as const;
 
 /** The node name of the phone that calls from outside (no account at the front end). */

@@ -1,4 +1,5 @@
 import { ExUmContact } from "../contact.js";
+import { LabModelError, lit, shown } from "../errors.js";
 import type { UmLab } from "../lab.js";
 import { OnPremUm } from "../onprem-um.js";
 import { HostedUm } from "../provider.js";
@@ -96,7 +97,7 @@ export function renderAsteriskConfig(lab: UmLab, topology: Topology, role: UmRol
   return {
     ...files,
     "rtp.conf": `${head}[general]\nrtpstart=${um.rtp.from}\nrtpend=${um.rtp.to}\n`,
-    "pjsip.conf": `${head}#include "umlab-pjsip-templates.conf"\n\n${renderPjsip(um)}`,
+    "pjsip.conf": `${head}#include "umlab-pjsip-templates.conf"\n\n${renderPjsip(um)}\n${renderMwiSubscriptions(um)}`,
     "voicemail.conf": `${head}#include "umlab-voicemail-options.conf"\n\n${renderMailboxes(um)}`,
     "extensions.conf": `${head}#include "umlab-dialplan.conf"\n\n${renderDialplan(um)}`,
   };
@@ -153,6 +154,25 @@ endpoint=${peer}
 match=${asteriskValue(um.peerIp)}
 
 ${mwi}`;
+}
+
+/**
+ * Solicited MWI: one AOR per mailbox, named by the user's SIP user, which the front end puts in the
+ * Request-URI of the user's SUBSCRIBE (unique in the shared address space, where an extension is
+ * not: two tenants may share one). The name must not be taken by the UM's own peer objects.
+ */
+function renderMwiSubscriptions(um: UmView): string {
+  return um.users
+    .map((u) => {
+      const name = asteriskValue(u.sipUser);
+      if (name === peerOf(um) || name.startsWith("mwi-"))
+        throw new LabModelError(
+          lit`UserSipNameReservedOnUm`,
+          `user ${shown(u.name)}: SIP user ${shown(name)} names an object of the ${um.role}'s own (its SIP peer or an MWI endpoint); allowed: any other name`,
+        );
+      return `[${name}](umlab-mwi-subscription)\nmailboxes=${asteriskValue(u.extension)}@${asteriskValue(um.contextOf(u))}\n`;
+    })
+    .join("\n");
 }
 
 function peerOf(um: UmView): string {

@@ -42,8 +42,6 @@ export function renderEdgeConfig(lab: UmLab, topology: Topology): string {
   if (!edge || !provider || !hosted) throw new Error("the lab has no edge, hosting provider or hosted UM");
   const corpIp = addressOf(topology, "edge", "corp");
   const provIp = edgeExternalAddress(topology);
-  // On Azure the provider sees the edge's public address (NAT in front of the DMZ NIC).
-  const publicIp = nodeOf(topology, "edge").publicAddress;
   const feIp = addressOf(topology, "frontend", "corp");
   const internal = KamailioEdge.INTERNAL_SIP.from;
   const federation = KamailioEdge.FEDERATION.from;
@@ -71,7 +69,10 @@ ${renderKamailioDefines(defines)}
 
 ${renderKamailioListen([
   { proto: "udp", ip: corpIp, port: internal },
-  { proto: "tls", ip: provIp, port: federation, ...(publicIp && { advertise: publicIp }) },
+  // The provider side names the edge by the FQDN its certificate carries (Via, Record-Route), as
+  // Lync's Access Edge does: the hosted UM's in-dialog requests (NOTIFYs of an MWI subscription,
+  // BYEs) then verify it; an address would not. On Azure the name resolves to the public address.
+  { proto: "tls", ip: provIp, port: federation, advertise: edge.fqdn },
 ])}
 ${renderKamailioAliases([edge.fqdn, `${corpIp}:${internal}`, `${provIp}:${federation}`])}
 

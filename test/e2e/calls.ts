@@ -12,6 +12,7 @@ import {
   checkWrongPin,
   tenantOf,
 } from "../../lab/calls/checks.js";
+import { checkRealPhoneMessageWaiting, checkUnservedEventRefused } from "../../lab/calls/subscriptions.js";
 import type { StartedLocalLab } from "../../lab/runtime/local-lab.js";
 import { NO_ANSWER_SECONDS } from "./fixture.js";
 
@@ -93,6 +94,19 @@ export function modeCallTests(mode: DeploymentMode, lab: () => StartedLocalLab):
   if (shared.length > 1) {
     it(`two tenants share extension ${shared[0]?.extension}: deposits to ${shared.map((u) => `${u.name} (${tenantOf(u)})`).join(" and ")} each stay in their own tenant`, async () => {
       for (const u of shared) expectSuccess([await checkDeposit(lab(), live(u), false, options)]);
+    });
+  }
+
+  // Message waiting by subscription, last: a real phone's deposit adds a message, and its checks
+  // assert counts relative to what the mailbox holds, whatever the checks above left there.
+  it(`a SUBSCRIBE for an event package the lab does not serve (presence) gets 489 Bad Event at once`, async () => {
+    expectSuccess([await checkUnservedEventRefused(lab(), live(users[0] as TopologyUser))]);
+  });
+
+  for (const u of representatives) {
+    const where = `${u.mailboxNode} ${tenantOf(u)}`;
+    it(`real phone (baresip, ${where}): ${u.name} subscribes to message-summary, deposits the tone by voice mail, and the subscription's NOTIFY says yes with the counts`, async () => {
+      expectSuccess([await checkRealPhoneMessageWaiting(lab(), live(u), options)]);
     });
   }
 }

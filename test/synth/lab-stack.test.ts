@@ -151,7 +151,8 @@ describe("cloud-init carries the same configuration as the local lab", () => {
       HOSTED_UM_PUBLIC_IP: "${azurerm_public_ip.hosted-um-public-ip.ip_address}",
     });
     const kamailio = files.get(`${VM_PATHS.nodes}/edge/kamailio.cfg`)?.toString() ?? "";
-    expect(kamailio).toContain("listen=tls:10.63.0.30:5061 advertise @@EDGE_PUBLIC_IP@@:5061");
+    // The provider side names the edge by its certificate's FQDN, which the provider's DNS resolves to the public address.
+    expect(kamailio).toContain("listen=tls:10.63.0.30:5061 advertise sip.contoso.test:5061");
     expect(files.get(`${VM_PATHS.start}`)?.toString()).toContain("docker run -d --restart unless-stopped --name umlab-edge --network host");
   });
 

@@ -339,3 +339,54 @@ describe("one fact, one place", () => {
     }
   });
 });
+
+describe("message waiting by subscription (RFC 3842)", () => {
+  it("front end: SUBSCRIBE has its own route; other event packages get 489 with Allow-Events before any challenge", () => {
+    const { lab, t } = mixed();
+    const fe = frontEnd(lab, t);
+    expect(fe).toMatch(
+      /sl_send_reply\("403", "Relaying forbidden"\);\n\t\texit;\n\t\}\n\tif \(is_method\("SUBSCRIBE"\)\) \{\n\t\troute\(SUBSCRIBE\);/,
+    );
+    const sub = fe.slice(fe.indexOf("route[SUBSCRIBE] {"));
+    expect(sub.indexOf('sl_send_reply("489", "Bad Event");')).toBeGreaterThan(0);
+    expect(sub.indexOf('append_to_reply("Allow-Events: message-summary\\r\\n");')).toBeLessThan(sub.indexOf("489"));
+    expect(sub.indexOf("route(AUTH);")).toBeGreaterThan(sub.indexOf("489"));
+  });
+
+  it("front end: a user subscribes to their own mailbox only, record-routed to their UM with the SIP user as resource", () => {
+    const { lab, t } = mixed();
+    const sub = frontEnd(lab, t).split("route[SUBSCRIBE] {")[1]?.split("\n}\n")[0] ?? "";
+    expect(sub).toContain('if ($avp(callee) != $fU) {\n\t\tsl_send_reply("403", "Message waiting only for your own mailbox");');
+    expect(sub).toMatch(/record_route\(\);\n\t\$var\(key\) = \$avp\(callee\);\n\t\$var\(pilot\) = \$avp\(callee\);\n\troute\(TO_UM\);/);
+  });
+
+  it("UMs: one subscription AOR per mailbox, named by the SIP user, holding the mailbox in its tenant", () => {
+    const { lab, t } = mixed();
+    const onprem = asteriskAsRead(renderAsteriskConfig(lab, t, "onprem-um"), "pjsip.conf");
+    const hosted = asteriskAsRead(renderAsteriskConfig(lab, t, "hosted-um"), "pjsip.conf");
+    expect(onprem).toMatch(/^\[umlab-mwi-subscription\]\(!\)\ntype=aor$/m);
+    expect(onprem).toMatch(/^\[alice\]\(umlab-mwi-subscription\)\nmailboxes=1001@onprem$/m);
+    expect(onprem).not.toMatch(/^\[carol\]/m);
+    // Two tenants share 1003: the SIP user tells them apart.
+    expect(hosted).toMatch(/^\[carol\]\(umlab-mwi-subscription\)\nmailboxes=1003@contoso\.test$/m);
+    expect(hosted).toMatch(/^\[erin\]\(umlab-mwi-subscription\)\nmailboxes=1003@fabrikam\.test$/m);
+  });
+
+  it("UMs: a SIP user that would name the UM's own peer is refused with a code", () => {
+    const lab = defaultLab({ mode: "on-premises" });
+    new User(lab, "frontend", { extension: "1009", password: "frontend-Secret1", pin: "9999" });
+    expect(() => renderAsteriskConfig(lab, topologyOf(lab), "onprem-um")).toThrow(
+      expect.objectContaining({ code: "UserSipNameReservedOnUm" }),
+    );
+  });
+
+  it("edge: the provider side names the edge by its certificate's FQDN, so in-dialog NOTIFYs from the hosted UM verify it", () => {
+    const { lab, t } = mixed();
+    const main =
+      renderEdgeFiles(lab, t)
+        .find((f) => f.path === "kamailio.cfg")
+        ?.content.toString() ?? "";
+    expect(main).toContain("listen=tls:10.62.0.30:5061 advertise sip.contoso.test:5061");
+    expect(main).toContain('alias="sip.contoso.test"');
+  });
+});
