@@ -18,6 +18,9 @@ import { withoutSecrets, withPhoneSecrets } from "./secrets.js";
 
 export type Log = (line: string) => void;
 
+/** How often a start tries the next free subnets when a lab starting at the same time took them. */
+const SUBNET_ATTEMPTS = 5;
+
 export interface LocalLabOptions {
   /** Names the lab's networks and containers (umlab-<instance>-...). @default the lab id */
   readonly instance?: string;
@@ -90,7 +93,21 @@ export class LocalLab {
       images.set(name, tag);
     }
 
-    const topology = topologyOf(this.lab, { instance: this.instance, plan: await this.freePlan(client.container.dockerode) });
+    // Two labs starting at once can pick the same free subnets; the loser's networks are refused
+    // ("Pool overlaps"), realize() removes what it made, and the next free plan is tried.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.realizeOnFreeSubnets(client.container.dockerode, images);
+      } catch (err) {
+        if (attempt >= SUBNET_ATTEMPTS || !/Pool overlaps/i.test(String((err as Error).message))) throw err;
+        this.log(`subnets taken by a lab that started at the same time; trying the next free ones (attempt ${attempt + 1})`);
+        await new Promise((res) => setTimeout(res, 200 + Math.random() * 800));
+      }
+    }
+  }
+
+  private async realizeOnFreeSubnets(dockerode: Dockerode, images: ReadonlyMap<ImageName, string>): Promise<StartedLocalLab> {
+    const topology = topologyOf(this.lab, { instance: this.instance, plan: await this.freePlan(dockerode) });
     const files = this.filesByNode(topology);
     return realize(
       {
