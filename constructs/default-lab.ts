@@ -1,7 +1,7 @@
 import { ExUmContact } from "./contact.js";
 import { KamailioEdge } from "./edge.js";
 import { FrontEnd } from "./front-end.js";
-import { type DeploymentMode, UmLab } from "./lab.js";
+import { type AddressPlanProps, type DeploymentMode, UmLab } from "./lab.js";
 import { OnPremUm } from "./onprem-um.js";
 import { HostedVoicemailPolicy, PolicyScope } from "./policy.js";
 import { HostedUm, HostingProvider, type VerificationLevel } from "./provider.js";
@@ -21,6 +21,11 @@ export interface DefaultLabOptions {
    * @default "UseSourceVerification"
    */
   readonly verificationLevel?: VerificationLevel;
+  /**
+   * The networks' subnets, e.g. to run several labs side by side at fixed addresses.
+   * @default UmLab's own plan (corp 10.61.0.0/24, provider 10.62.0.0/24, dmz 10.63.0.0/24)
+   */
+  readonly addressPlan?: AddressPlanProps;
 }
 
 /**
@@ -35,7 +40,11 @@ export interface DefaultLabOptions {
  */
 export function defaultLab(options: DefaultLabOptions): UmLab {
   const { mode } = options;
-  const lab = new UmLab(undefined, options.id ?? "lab", { mode, sipDomain: "contoso.test" });
+  const lab = new UmLab(undefined, options.id ?? "lab", {
+    mode,
+    sipDomain: "contoso.test",
+    ...(options.addressPlan && { addressPlan: options.addressPlan }),
+  });
   new FrontEnd(lab, "FrontEnd", { noAnswerSeconds: options.noAnswerSeconds ?? 8 });
   if (mode !== "cross-premises") {
     new OnPremUm(lab, "OnPremUm");

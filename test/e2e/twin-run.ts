@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEPLOYMENT_MODES, defaultLab, topologyOf } from "../../constructs/index.js";
+import { AddressPlan, type DeploymentMode, defaultLab, HOST_NUMBERS, topologyOf } from "../../constructs/index.js";
 import { runChecks } from "../../lab/calls/checks.js";
 import { realize, type StartedLocalLab } from "../../lab/runtime/local-lab.js";
 import { tlsParties } from "../../nodes/files.js";
@@ -18,22 +18,33 @@ import { NO_ANSWER_SECONDS } from "./fixture.js";
  * VM's cloud-init decoded, and the lab started from exactly those files and that address plan
  * (Docker networks with the VNets' subnets, containers at the VMs' private addresses, images
  * from the Dockerfiles cloud-init writes). Then the mode's call checks run against it.
+ *
+ * Each mode's twin runs in a file of its own, side by side with the other e2e files: its lab takes
+ * the built-in address plan shifted by `shift` (fixed and well above what local labs pick), so the
+ * Azure VNets and the Docker networks of the twin keep exactly the addresses the stack names.
  */
-describe.each(DEPLOYMENT_MODES)("twin run of the Azure %s lab", (mode) => {
+export function twinRunTests(mode: DeploymentMode, shift: number): void {
+  describe(`twin run of the Azure ${mode} lab`, () => twinRun(mode, shift));
+}
+
+function twinRun(mode: DeploymentMode, shift: number): void {
   let lab: StartedLocalLab | undefined;
   let callChecks = "";
   const instance = `twin-${mode}-${process.pid}`;
+  const plan = new AddressPlan().shifted(shift);
+  const addressPlan = { corp: plan.corp.toString(), provider: plan.provider.toString(), dmz: plan.dmz.toString() };
+  const model = () => defaultLab({ mode, noAnswerSeconds: NO_ANSWER_SECONDS, addressPlan });
   beforeAll(async () => {
-    const model = defaultLab({ mode, noAnswerSeconds: NO_ANSWER_SECONDS });
-    const pki = makeLabPki(tlsParties(topologyOf(model, { realization: "azure" })));
-    const stack = new LabStack(Testing.app(), "lab", { lab: model, pki });
+    const model0 = model();
+    const pki = makeLabPki(tlsParties(topologyOf(model0, { realization: "azure" })));
+    const stack = new LabStack(Testing.app(), "lab", { lab: model0, pki });
     const synth = JSON.parse(Testing.synth(stack));
     const phonesVm = synth.resource.azurerm_linux_virtual_machine["phones-vm"];
     callChecks =
       parseCloudInit(cloudConfigOf(phonesVm.custom_data) ?? "")
         .files.get(CALL_CHECKS_PATH)
         ?.toString() ?? "";
-    const realization = await twinRealization(synth, defaultLab({ mode, noAnswerSeconds: NO_ANSWER_SECONDS }), { instance });
+    const realization = await twinRealization(synth, model(), { instance });
     lab = await realize(realization, { log: (l) => process.stderr.write(`[${instance}] ${l}\n`) });
   });
   afterAll(async () => {
@@ -43,11 +54,18 @@ describe.each(DEPLOYMENT_MODES)("twin run of the Azure %s lab", (mode) => {
   it("places the nodes at the VMs' private addresses, the edge on the DMZ", () => {
     const t = lab?.topology;
     if (mode === "on-premises") {
-      expect(t?.networks.map((n) => `${n.role} ${n.subnet}`)).toEqual(["corp 10.61.0.0/24"]);
+      expect(t?.networks.map((n) => `${n.role} ${n.subnet}`)).toEqual([`corp ${addressPlan.corp}`]);
       expect(t?.nodes.some((n) => n.role === "edge")).toBe(false);
     } else {
-      expect(t?.networks.map((n) => `${n.role} ${n.subnet}`)).toEqual(["corp 10.61.0.0/24", "dmz 10.63.0.0/24", "provider 10.62.0.0/24"]);
-      expect(t?.nodes.find((n) => n.name === "edge")?.addresses).toEqual({ corp: "10.61.0.30", dmz: "10.63.0.30" });
+      expect(t?.networks.map((n) => `${n.role} ${n.subnet}`)).toEqual([
+        `corp ${addressPlan.corp}`,
+        `dmz ${addressPlan.dmz}`,
+        `provider ${addressPlan.provider}`,
+      ]);
+      expect(t?.nodes.find((n) => n.name === "edge")?.addresses).toEqual({
+        corp: plan.corp.host(HOST_NUMBERS.edge),
+        dmz: plan.dmz.host(HOST_NUMBERS.edge),
+      });
     }
   });
 
@@ -69,4 +87,4 @@ describe.each(DEPLOYMENT_MODES)("twin run of the Azure %s lab", (mode) => {
     expect(failed).toEqual([]);
     expect(results.length).toBeGreaterThan(10);
   }, 600_000);
-});
+}

@@ -1,0 +1,3 @@
+import { twinRunTests } from "./twin-run.js";
+
+twinRunTests("cross-premises", 41);

@@ -1,0 +1,3 @@
+import { twinRunTests } from "./twin-run.js";
+
+twinRunTests("mixed", 42);

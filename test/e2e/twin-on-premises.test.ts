@@ -1,0 +1,3 @@
+import { twinRunTests } from "./twin-run.js";
+
+twinRunTests("on-premises", 40);
