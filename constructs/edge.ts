@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { FloodLimit } from "./flood-limit.js";
 import type { UmLab } from "./lab.js";
 import { assertFqdn, Port } from "./values.js";
 
@@ -13,6 +14,11 @@ export interface KamailioEdgeProps {
    * @default Port.udpRange(50000, 50199)
    */
   readonly mediaPorts?: Port;
+  /**
+   * The anti-flood limit per source address (the front end and the hosted UM are exempt).
+   * @default FloodLimit.of() — 64 requests in 2 s, then banned for 60 s
+   */
+  readonly floodLimit?: FloodLimit;
 }
 
 /** Lync Edge: Access Edge (Kamailio, mutual TLS to the provider) and A/V Edge (rtpengine). */
@@ -24,10 +30,12 @@ export class KamailioEdge extends Construct {
 
   readonly fqdn: string;
   readonly mediaPorts: Port;
+  readonly floodLimit: FloodLimit;
 
   constructor(scope: UmLab, id: string, props: KamailioEdgeProps = {}) {
     super(scope, id);
     this.fqdn = assertFqdn("edge.fqdn", props.fqdn ?? `sip.${scope.sipDomain}`);
     this.mediaPorts = props.mediaPorts ?? Port.udpRange(50000, 50199);
+    this.floodLimit = props.floodLimit ?? FloodLimit.of();
   }
 }

@@ -5,6 +5,7 @@ export * from "./default-lab.js";
 export * from "./dns.js";
 export * from "./edge.js";
 export * from "./errors.js";
+export * from "./flood-limit.js";
 export * from "./front-end.js";
 export * from "./lab.js";
 export * from "./onprem-um.js";

@@ -66,11 +66,14 @@ export function renderKamailioAliases(aliases: readonly string[]): string {
   return aliases.map((a) => `alias=${sipQuote(bareToken(a))}`).join("\n");
 }
 
-/** Kamailio htable entries set once at start-up, one table per fact. */
+/**
+ * Kamailio htable entries set once at start-up, one table per fact. A key may hold ':' (e.g.
+ * "udp:10.61.0.20:5060") and a realization's placeholder (@@HOSTED_UM_PUBLIC_IP@@).
+ */
 export function renderHtableInit(tables: Record<string, readonly (readonly [string, string])[]>): string {
   const lines = Object.entries(tables).flatMap(([table, rows]) =>
     rows.map(([k, v]) => {
-      if (!/^[A-Za-z0-9+._-]+$/.test(k))
+      if (!/^[A-Za-z0-9+._:@-]+$/.test(k))
         throw new Error(`htable ${table}: key ${JSON.stringify(k)} cannot be written into a Kamailio config`);
       return `\t$sht(${table}=>${k}) = ${sipQuote(v)};`;
     }),

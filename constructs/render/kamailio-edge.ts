@@ -6,11 +6,13 @@ import { addressOf, edgeExternalAddress, nodeOf, type Topology } from "../topolo
 import {
   bareToken,
   type RenderedFile,
+  renderHtableInit,
   renderKamailioAliases,
   renderKamailioDefines,
   renderKamailioListen,
   staticConfig,
 } from "./common.js";
+import { floodDefines, floodExemptRows, sipProtectionFiles } from "./kamailio-protection.js";
 
 /** The edge's routing logic, kept as a file (constructs/render/kamailio/edge.cfg). */
 export const EDGE_ROUTING_FILE = "edge.cfg";
@@ -25,6 +27,7 @@ export function renderEdgeFiles(lab: UmLab, topology: Topology): RenderedFile[] 
   return [
     { path: "kamailio.cfg", content: renderEdgeConfig(lab, topology) },
     { path: EDGE_ROUTING_FILE, content: staticConfig(`kamailio/${EDGE_ROUTING_FILE}`) },
+    ...sipProtectionFiles(),
     { path: "tls.cfg", content: renderEdgeTlsConfig() },
     { path: "rtpengine.conf", content: renderRtpengineConfig(lab, topology) },
   ];
@@ -43,6 +46,8 @@ export function renderEdgeConfig(lab: UmLab, topology: Topology): string {
   const corpIp = addressOf(topology, "edge", "corp");
   const provIp = edgeExternalAddress(topology);
   const feIp = addressOf(topology, "frontend", "corp");
+  // How the edge sees the hosted UM (and the provider's proxy on its host): public on Azure.
+  const hostedUmAddress = nodeOf(topology, "hosted-um").publicAddress ?? addressOf(topology, "hosted-um", "provider");
   const internal = KamailioEdge.INTERNAL_SIP.from;
   const federation = KamailioEdge.FEDERATION.from;
   const defines = {
@@ -58,6 +63,9 @@ export function renderEdgeConfig(lab: UmLab, topology: Topology): string {
     EDGE_FQDN: edge.fqdn,
     // route[TRUST] applies it unless the htable trust=>level overrides it at run time.
     VERIFICATION_LEVEL: provider.verificationLevel,
+    // SIP-layer protection: the hosted UM's address (its in-dialog Contact), the anti-flood limit.
+    HOSTED_UM_ADDRESS: hostedUmAddress,
+    ...floodDefines(edge.floodLimit),
   };
   return `#!KAMAILIO
 # umlab edge ${edge.fqdn}: Access Edge + A/V Edge towards hosting provider ${provider.proxyFqdn}.
@@ -77,6 +85,9 @@ ${renderKamailioListen([
 ${renderKamailioAliases([edge.fqdn, `${corpIp}:${internal}`, `${provIp}:${federation}`])}
 
 include_file "${EDGE_ROUTING_FILE}"
+
+# The lab's own nodes, never counted by the anti-flood limit: the front end, the hosted UM's host.
+${renderHtableInit({ floodexempt: floodExemptRows([feIp, hostedUmAddress]) })}
 `;
 }
 

@@ -1,4 +1,5 @@
 import { KamailioEdge } from "../edge.js";
+import { InternalError, lit } from "../errors.js";
 import { FrontEnd } from "../front-end.js";
 import type { UmLab } from "../lab.js";
 import { OnPremUm } from "../onprem-um.js";
@@ -12,6 +13,7 @@ import {
   renderKamailioListen,
   staticConfig,
 } from "./common.js";
+import { floodDefines, floodExemptRows, sipProtectionFiles } from "./kamailio-protection.js";
 
 /** The front end's routing logic, kept as a file (constructs/render/kamailio/frontend.cfg). */
 export const FRONTEND_ROUTING_FILE = "frontend.cfg";
@@ -24,6 +26,7 @@ export function renderFrontEndFiles(lab: UmLab, topology: Topology): RenderedFil
   return [
     { path: "kamailio.cfg", content: renderFrontEndConfig(lab, topology) },
     { path: FRONTEND_ROUTING_FILE, content: staticConfig(`kamailio/${FRONTEND_ROUTING_FILE}`) },
+    ...sipProtectionFiles(),
   ];
 }
 
@@ -71,6 +74,10 @@ function frontEndDefines(lab: UmLab, topology: Topology): Record<string, string 
     WITH_HOSTED: edgeIp !== undefined,
     // EDGE_IP: the one source whose trust mark (ms-edge-proxy-message-trust) is believed.
     ...(edgeIp && { EDGE_URI: `sip:${edgeIp}:${KamailioEdge.INTERNAL_SIP.from}`, EDGE_IP: edgeIp }),
+    // SIP-layer protection: where dialogs may lead, the registrar's limit, the anti-flood limit.
+    CORP_SUBNET: corpSubnet(topology),
+    MAX_CONTACTS: fe.maxContactsPerUser,
+    ...floodDefines(fe.floodLimit),
   };
 }
 
@@ -81,10 +88,12 @@ function frontEndTables(lab: UmLab, topology: Topology): Record<string, [string,
   const hostedContacts = lab.contacts.filter((c) => c.location === "hosted");
   const count = new Map<string, number>();
   for (const u of users) count.set(u.extension, (count.get(u.extension) ?? 0) + 1);
-  // The UMs and the edge are trusted by source address (they do not authenticate).
-  const trusted: string[] = [];
-  if (lab.onPremUm) trusted.push(addressOf(topology, "onprem-um", "corp"));
-  if (lab.edge) trusted.push(addressOf(topology, "edge", "corp"));
+  // The UMs and the edge do not authenticate: they are trusted by their SIP socket (transport,
+  // address and port), and the anti-flood limit never counts their address.
+  const peers = [
+    ...(lab.onPremUm ? [{ node: "onprem-um", sip: OnPremUm.SIP }] : []),
+    ...(lab.edge ? [{ node: "edge", sip: KamailioEdge.INTERNAL_SIP }] : []),
+  ].map(({ node, sip }) => ({ ip: addressOf(topology, node, "corp"), sip }));
   return {
     pw: users.map((u): [string, string] => [u.sipUser, u.password]),
     ext: users.filter((u) => count.get(u.extension) === 1).map((u): [string, string] => [u.extension, u.sipUser]),
@@ -103,6 +112,14 @@ function frontEndTables(lab: UmLab, topology: Topology): Record<string, [string,
     ],
     contact: lab.contacts.map((c): [string, string] => [c.displayNumber, c.pilot]),
     anyone: lab.contacts.filter((c) => c.kind === "auto-attendant").map((c): [string, string] => [c.displayNumber, "1"]),
-    trusted: trusted.map((ip): [string, string] => [ip, "1"]),
+    trusted: peers.map(({ ip, sip }): [string, string] => [`${sip.transport}:${ip}:${sip.from}`, "1"]),
+    floodexempt: floodExemptRows(peers.map(({ ip }) => ip)),
   };
+}
+
+/** The corporate network's subnet: a dialog's next hop from the front end lies inside it. */
+function corpSubnet(topology: Topology): string {
+  const corp = topology.networks.find((n) => n.role === "corp");
+  if (!corp) throw new InternalError(lit`CorpNetworkMissing`, "the topology has no corporate network");
+  return corp.subnet;
 }

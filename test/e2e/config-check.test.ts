@@ -90,17 +90,19 @@ async function runCheck(
  * 2. rtpengine has no option that only checks its configuration: it is started as the entrypoint
  *    starts it, and passes when it binds its control port (a config it cannot parse makes it exit).
  * 3. Kamailio is started as the entrypoint starts it, so that every module initializes: the TLS
- *    module reads tls.cfg and loads the certificates then. The node's addresses do not exist in
- *    the container; net.ipv4.ip_nonlocal_bind lets Kamailio bind them anyway. It passes when it
- *    has initialized its modules ("processes (at least)") and still runs a second later, after
- *    its children initialized theirs (a failure there ends it at once).
+ *    module reads tls.cfg and loads the certificates then, as the kamailio user, from the private
+ *    copy of /etc/umlab the entrypoint makes (rtpengine runs as the rtpengine user, as there). The
+ *    node's addresses do not exist in the container; net.ipv4.ip_nonlocal_bind lets Kamailio bind
+ *    them anyway. It passes when it has initialized its modules ("processes (at least)") and still
+ *    runs a second later, after its children initialized theirs (a failure there ends it at once).
  */
 const KAMAILIO_CHECK = `
 kamailio -c $KAMAILIO_DEFINES -f /etc/umlab/kamailio.cfg > /out/parse.log 2>&1
 echo $? > /out/parse.rc
 [ "$(cat /out/parse.rc)" = 0 ] || exit 0
 if [ -f /etc/umlab/rtpengine.conf ]; then
-  rtpengine --config-file=/etc/umlab/rtpengine.conf --config-section=rtpengine > /out/rtpengine.log 2>&1 &
+  setpriv --reuid=rtpengine --regid=rtpengine --init-groups -- \\
+    rtpengine --config-file=/etc/umlab/rtpengine.conf --config-section=rtpengine > /out/rtpengine.log 2>&1 &
   rtp=$!
   port=$(sed -n 's/^listen-ng *= *.*:\\([0-9]*\\)$/\\1/p' /etc/umlab/rtpengine.conf)
   hex=$(printf ':%04X ' "$port")
@@ -112,7 +114,9 @@ if [ -f /etc/umlab/rtpengine.conf ]; then
   done
   echo "$status" > /out/rtpengine.rc
 fi
-kamailio -DD -E $KAMAILIO_DEFINES -f /etc/umlab/kamailio.cfg > /tmp/start.log 2>&1 &
+cp -R /etc/umlab /run/umlab && chown -R root:kamailio /run/umlab && chmod -R u=rwX,g=rX,o= /run/umlab
+UMLAB_DIALOG_KEY=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \\n') \\
+  kamailio -DD -E -u kamailio -g kamailio $KAMAILIO_DEFINES -f /run/umlab/kamailio.cfg > /tmp/start.log 2>&1 &
 kam=$!
 status=timeout
 for i in $(seq 100); do

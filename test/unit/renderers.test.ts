@@ -1,6 +1,17 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DEPLOYMENT_MODES, defaultLab, HostedVoicemailPolicy, PolicyScope, topologyOf, User } from "../../constructs/index.js";
+import {
+  DEPLOYMENT_MODES,
+  defaultLab,
+  FloodLimit,
+  FrontEnd,
+  HostedVoicemailPolicy,
+  OnPremUm,
+  PolicyScope,
+  topologyOf,
+  UmLab,
+  User,
+} from "../../constructs/index.js";
 import {
   asteriskValue,
   type RenderedFile,
@@ -19,13 +30,14 @@ const mixed = () => {
 };
 
 /**
- * A node's kamailio.cfg as Kamailio's pre-processor reads it: the static file it includes inlined,
+ * A node's kamailio.cfg as Kamailio's pre-processor reads it: the static files it includes inlined,
  * #!ifdef / #!else / #!endif resolved and #!define names replaced by their values. (The real
  * parser runs on every mode's files in test/e2e/config-check.test.ts.)
  */
 function kamailioAsRead(files: readonly RenderedFile[]): string {
   const byPath = new Map(files.map((f) => [f.path, f.content.toString()]));
-  const text = (byPath.get("kamailio.cfg") ?? "").replace(/^include_file "([^"]+)"$/gm, (_, p: string) => byPath.get(p) ?? "");
+  const inline = (t: string): string => t.replace(/^include_file "([^"]+)"$/gm, (_, p: string) => inline(byPath.get(p) ?? ""));
+  const text = inline(byPath.get("kamailio.cfg") ?? "");
   const defines = new Map<string, string>();
   const skipping: boolean[] = [];
   const kept: string[] = [];
@@ -86,12 +98,13 @@ describe("front end (Kamailio)", () => {
     expect(cfg).toContain('+ ";" + "umlab-org" + "=" + $sht(org=>$var(key));');
   });
 
-  it("trusts the UMs and the edge by source address; everybody else authenticates", () => {
+  it("trusts the UMs and the edge by transport, source address and port; everybody else authenticates", () => {
     const { lab, t } = mixed();
     const cfg = frontEnd(lab, t);
-    expect(cfg).toContain('$sht(trusted=>10.61.0.20) = "1";');
-    expect(cfg).toContain('$sht(trusted=>10.61.0.30) = "1";');
-    expect(cfg).toMatch(/if \(\$sht\(trusted=>\$si\) == \$null\) \{\s+route\(AUTH\);/);
+    expect(cfg).toContain('$sht(trusted=>udp:10.61.0.20:5060) = "1";');
+    expect(cfg).toContain('$sht(trusted=>udp:10.61.0.30:5060) = "1";');
+    expect(cfg).not.toMatch(/\$sht\(trusted=>\$si\)/);
+    expect(cfg).toMatch(/if \(\$sht\(trusted=>\$proto:\$si:\$sp\) == \$null\) \{\s+route\(AUTH\);/);
   });
 
   it("believes the edge's trust header from the edge only, and refuses what it marks unverified with the level named", () => {
@@ -388,5 +401,99 @@ describe("message waiting by subscription (RFC 3842)", () => {
         ?.content.toString() ?? "";
     expect(main).toContain("listen=tls:10.62.0.30:5061 advertise sip.contoso.test:5061");
     expect(main).toContain('alias="sip.contoso.test"');
+  });
+});
+
+describe("SIP-layer protection (issue 8)", () => {
+  const kamailioFile = (name: string) => readFileSync(new URL(`../../constructs/render/kamailio/${name}`, import.meta.url), "utf8");
+  const routeBody = (cfg: string, route: string) => cfg.slice(cfg.indexOf(`route[${route}] {`)).split("\n}\n")[0] ?? "";
+  const main = (files: readonly RenderedFile[]) => files.find((f) => f.path === "kamailio.cfg")?.content.toString() ?? "";
+
+  it("front end and edge: the anti-flood limit comes first, from the model, with the lab's own nodes exempt", () => {
+    const { lab, t } = mixed();
+    const exempt = { frontend: ["10.61.0.20", "10.61.0.30"], edge: ["10.61.0.10", "10.62.0.40"] };
+    for (const [node, files] of [
+      ["frontend", renderFrontEndFiles(lab, t)],
+      ["edge", renderEdgeFiles(lab, t)],
+    ] as const) {
+      expect(files.find((f) => f.path === "antiflood.cfg")?.content, node).toBe(kamailioFile("antiflood.cfg"));
+      expect(files.find((f) => f.path === "dialog-mark.cfg")?.content, node).toBe(kamailioFile("dialog-mark.cfg"));
+      const cfg = kamailioAsRead(files);
+      expect(cfg, node).toMatch(/^request_route \{\n\troute\(ANTIFLOOD\);\n/m);
+      expect(cfg).toContain('modparam("pike", "sampling_time_unit", 2)');
+      expect(cfg).toContain('modparam("pike", "reqs_density_per_unit", 64)');
+      expect(cfg).toContain("$shtex(ipban=>$si) = 60;");
+      for (const ip of exempt[node]) expect(cfg, node).toContain(`$sht(floodexempt=>${ip}) = "1";`);
+      expect(routeBody(cfg, "ANTIFLOOD")).toContain("if (src_ip == myself || $sht(floodexempt=>$si) != $null) {");
+    }
+  });
+
+  it("a model's own flood limit and contact limit reach the front end's config; bad values are refused with a code", () => {
+    const lab = new UmLab(undefined, "t", { mode: "on-premises", sipDomain: "contoso.test" });
+    const floodLimit = FloodLimit.of({ requests: 200, windowSeconds: 4, banSeconds: 600 });
+    new FrontEnd(lab, "FrontEnd", { floodLimit, maxContactsPerUser: 2 });
+    new OnPremUm(lab, "OnPremUm");
+    new User(lab, "alice", { extension: "1001", password: "Secret-123", pin: "1234" });
+    const cfg = renderFrontEndConfig(lab, topologyOf(lab));
+    for (const define of ["FLOOD_REQUESTS 200", "FLOOD_WINDOW_S 4", "FLOOD_BAN_S 600", "MAX_CONTACTS 2"])
+      expect(cfg).toContain(`#!define ${define}`);
+    expect(String(floodLimit)).toBe("200 requests per 4 s, then banned for 600 s");
+    for (const bad of [{ requests: 0 }, { windowSeconds: 1.5 }, { banSeconds: -1 }]) {
+      expect(() => FloodLimit.of(bad)).toThrow(expect.objectContaining({ code: "FloodLimitInvalid" }));
+    }
+    const other = new UmLab(undefined, "u", { mode: "on-premises", sipDomain: "contoso.test" });
+    expect(() => new FrontEnd(other, "FrontEnd", { maxContactsPerUser: 0 })).toThrow(
+      expect.objectContaining({ code: "MaxContactsInvalid" }),
+    );
+  });
+
+  it("front end: within a dialog, the dialog's mark is checked before loose_route and the next hop must be in the corporate subnet", () => {
+    const { lab, t } = mixed();
+    const cfg = frontEnd(lab, t);
+    expect(cfg).toMatch(/\tt_check_trans\(\);\n\troute\(DIALOG_MARK\);\n/);
+    expect(routeBody(cfg, "WITHINDLG")).toMatch(
+      /^route\[WITHINDLG\] \{\n\troute\(DIALOG_CHECK\);\n\tif \(loose_route\(\)\) \{\n\t\troute\(INDIALOG_NEXT_HOP\);\n\t\troute\(RELAY\);/,
+    );
+    expect(t.networks.find((n) => n.role === "corp")?.subnet).toBe("10.61.0.0/24");
+    expect(routeBody(cfg, "INDIALOG_NEXT_HOP")).toContain('if (!is_in_subnet("$var(hop)", "10.61.0.0/24")) {');
+    expect(routeBody(cfg, "DIALOG_MAC")).toContain('crypto_hmac_sha256("$ci;$var(dlgtag)", "$env(UMLAB_DIALOG_KEY)", "$var(dlgmac)");');
+  });
+
+  it("edge: within a dialog, the corporate side reaches only the hosting provider (its address on Azure), the provider only the front end", () => {
+    const { lab, t } = mixed();
+    const cfg = kamailioAsRead(renderEdgeFiles(lab, t));
+    expect(cfg).toMatch(
+      /if \(has_totag\(\)\) \{\n\t\troute\(DIALOG_CHECK\);\n\t\tif \(loose_route\(\)\) \{\n\t\t\troute\(INDIALOG_NEXT_HOP\);/,
+    );
+    expect(cfg).toMatch(/\tt_check_trans\(\);\n\troute\(DIALOG_MARK\);\n/);
+    const hop = routeBody(cfg, "INDIALOG_NEXT_HOP");
+    expect(hop).toContain('$var(hop) != "exap.um.provider.test" && $var(hop) != "exap.um.provider.test" && $var(hop) != "10.62.0.40"');
+    expect(hop).toContain('} else if ($var(hop) != "10.61.0.10") {');
+    const azure = topologyOf(lab, { realization: "azure", publicAddresses: { "hosted-um": "@@HOSTED_UM_PUBLIC_IP@@" } });
+    const onAzure = main(renderEdgeFiles(lab, azure));
+    expect(onAzure).toContain('#!define HOSTED_UM_ADDRESS "@@HOSTED_UM_PUBLIC_IP@@"');
+    expect(onAzure).toContain('$sht(floodexempt=>@@HOSTED_UM_PUBLIC_IP@@) = "1";');
+  });
+
+  it("front end: digest with qop=auth and nonce counting; the registrar's checks come once the REGISTER is authenticated", () => {
+    const { lab, t } = mixed();
+    const cfg = frontEnd(lab, t);
+    for (const param of ['"qop", "auth"', '"nonce_count", 1', '"nonce_expire", 300']) expect(cfg).toContain(`modparam("auth", ${param})`);
+    expect(cfg).toContain('modparam("registrar", "max_contacts", 4)');
+    expect(cfg).not.toContain('auth_challenge("$td", "0")');
+    expect(cfg).not.toContain('auth_challenge("$fd", "0")');
+    expect(routeBody(cfg, "REGISTRAR")).toMatch(/consume_credentials\(\);\n\troute\(REGISTER_CHECKS\);\n\tif \(!save\("location"\)\)/);
+    const checks = routeBody(cfg, "REGISTER_CHECKS");
+    expect(checks).toContain('if ($rd != "contoso.test" || $td != "contoso.test") {');
+    expect(checks).toContain("if ($(ct{tobody.host}) != $si) {");
+  });
+
+  it("Kamailio reads its TLS files relative to its configuration, so the entrypoint's private copy is what it loads", () => {
+    const { lab, t } = mixed();
+    expect(kamailioFile("tls.cfg")).not.toMatch(/^[a-z_]+ = \//m);
+    expect(kamailioAsRead(renderEdgeFiles(lab, t))).toContain('modparam("tls", "config", "tls.cfg")');
+    const entrypoint = readFileSync(new URL("../../nodes/images/kamailio/entrypoint.sh", import.meta.url), "utf8");
+    expect(entrypoint).toContain("exec kamailio -DD -E -u kamailio -g kamailio -f /run/umlab/kamailio.cfg");
+    expect(entrypoint).toContain("setpriv --reuid=rtpengine --regid=rtpengine --init-groups");
   });
 });
