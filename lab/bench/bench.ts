@@ -2,9 +2,14 @@
 // Prints, per mode: seconds from `up` to healthy (images already built), seconds from `up` to the
 // first verified deposit, and the lab's memory; with --cold also each image's build time without
 // cache. Figures, not assertions: speed targets are read here, never timed inside tests.
+// npm run bench -- --fuzz N [--seed S]: the robustness run (lab/robustness) with N fuzzed messages
+// against a mixed lab of its own, then the survival checks; exit code 1 if the lab did not come through.
 import { parseArgs } from "node:util";
 import { DEPLOYMENT_MODES, type DeploymentMode, defaultLab } from "../../constructs/index.js";
 import { checkDeposit } from "../calls/checks.js";
+import { daemonStates } from "../robustness/daemons.js";
+import { runLines, sendRobustness } from "../robustness/run.js";
+import { checkSurvival, floodLimitsOf, floodSafeRate, survivalLines, survived } from "../robustness/survival.js";
 import { dockerApi } from "../runtime/docker.js";
 import { buildImage, ensureImage, IMAGE_NAMES, IMAGES_DIR, removeImage } from "../runtime/images.js";
 import { LocalLab } from "../runtime/local-lab.js";
@@ -80,10 +85,40 @@ function printTable(rows: readonly ModeFigures[]): void {
   console.log("(the deposit call includes a 3 s test tone; healthy/deposit is the share of time spent bringing the lab up)");
 }
 
-const { values } = parseArgs({ options: { cold: { type: "boolean" }, modes: { type: "string" } } });
-const modes = (values.modes?.split(",") ?? [...DEPLOYMENT_MODES]) as DeploymentMode[];
-if (values.cold) await coldBuilds();
-for (const name of IMAGE_NAMES) await ensureImage(name, (l) => console.log(l));
-const rows: ModeFigures[] = [];
-for (const mode of modes) rows.push(await benchMode(mode));
-printTable(rows);
+/**
+ * A long robustness run: `count` fuzzed messages (and the fixed cases) against a mixed lab of its
+ * own, paced below the model's flood limit; then the survival checks. Returns whether the lab came through.
+ */
+async function benchFuzz(count: number, seed: number): Promise<boolean> {
+  const model = defaultLab({ mode: "mixed", noAnswerSeconds: 3 });
+  const rate = floodSafeRate(floodLimitsOf(model));
+  const lab = await new LocalLab(model, { instance: "bench-fuzz", log: (l) => console.log(l) }).start();
+  try {
+    const before = await daemonStates(lab);
+    const started = new Date();
+    console.log(`robustness run: ${count} fuzzed messages, seed ${seed}, at most ${rate}/s from one sender to one server`);
+    const run = await sendRobustness(lab, { fuzzCount: count, seed, ratePerSecond: rate, log: (l) => console.log(l) });
+    const survival = await checkSurvival(lab, before, 3, started);
+    for (const line of [...runLines(run, rate), ...survivalLines(survival)]) console.log(line);
+    return survived(survival);
+  } finally {
+    await lab.stop();
+  }
+}
+
+const { values } = parseArgs({
+  options: { cold: { type: "boolean" }, modes: { type: "string" }, fuzz: { type: "string" }, seed: { type: "string" } },
+});
+if (values.fuzz !== undefined) {
+  const count = Number(values.fuzz);
+  if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new Error(`--fuzz ${values.fuzz}: allowed: 1 to 1000000 messages`);
+  const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
+  process.exitCode = (await benchFuzz(count, seed)) ? 0 : 1;
+} else {
+  const modes = (values.modes?.split(",") ?? [...DEPLOYMENT_MODES]) as DeploymentMode[];
+  if (values.cold) await coldBuilds();
+  for (const name of IMAGE_NAMES) await ensureImage(name, (l) => console.log(l));
+  const rows: ModeFigures[] = [];
+  for (const mode of modes) rows.push(await benchMode(mode));
+  printTable(rows);
+}
