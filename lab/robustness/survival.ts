@@ -13,14 +13,9 @@ export interface FloodLimitLike {
   readonly windowSeconds: number;
 }
 
-/**
- * The flood limits of a model's SIP servers (front end, edge), where the model states them: the
- * fuzzer's pace is derived from them, never the other way round.
- */
+/** The flood limits of a model's SIP servers (front end, edge): the fuzzer's pace is derived from them. */
 export function floodLimitsOf(lab: UmLab): FloodLimitLike[] {
-  return [lab.frontEnd, lab.edge]
-    .map((server) => (server as { readonly floodLimit?: FloodLimitLike } | undefined)?.floodLimit)
-    .filter((l): l is FloodLimitLike => l !== undefined);
+  return [lab.frontEnd?.floodLimit, lab.edge?.floodLimit].flatMap((l) => (l ? [l] : []));
 }
 
 /**
