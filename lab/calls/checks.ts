@@ -12,13 +12,13 @@ import {
   diagnoseCallFailure,
   diagnoseConnectivity,
   diagnoseMissingAudio,
-  diagnoseMwi,
+  diagnoseRefusedRequest,
   diagnosisText,
 } from "../faults/diagnosis.js";
 import { describeFinal, sippTrouble, type TracedRun, tracedCall, tracedOptions } from "../faults/evidence.js";
 import { activeFaults } from "../faults/faults.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
-import { answer, call, type MessageSummary, placedCalls, register, ringWithoutAnswer, waitForNotify } from "./driver.js";
+import { answer, type MessageSummary, placedCalls, register, ringWithoutAnswer, waitForNotify } from "./driver.js";
 import { listMessages, readRecording, umLogLines, type VoiceMessage } from "./mailbox.js";
 
 /**
@@ -209,8 +209,22 @@ async function callFailure(
       `${what} was answered (${describeFinal(placed.final)}) but did not end cleanly: ${sippTrouble(placed.output)}`,
     );
   }
-  const why = `${what} was not answered by voice mail: ${describeFinal(placed.final)}`;
+  const why = `${what} was not answered by the UM: ${describeFinal(placed.final)}`;
   return failure(check, target, placed.ms, why, await diagnoseCallFailure(lab, callee, placed));
+}
+
+/**
+ * The messages once the UM has had time to write the callee's: it saves a recording after the call
+ * ends, which on a loaded machine can come a moment after the caller's BYE was answered.
+ */
+async function messagesAfterHangup(lab: StartedLocalLab, callee: TopologyUser, before: readonly VoiceMessage[]): Promise<VoiceMessage[]> {
+  const isNew = (m: VoiceMessage) => isMailboxOf(m, callee) && !before.some((b) => b.recording === m.recording && b.node === m.node);
+  let after = await listMessages(lab);
+  for (let i = 0; i < 8 && !after.some(isNew); i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    after = await listMessages(lab);
+  }
+  return after;
 }
 
 /** Verifies one deposit: exactly one new message anywhere, in the callee's mailbox, with the tone. */
@@ -221,7 +235,7 @@ async function verifyDeposit(
   callId: string,
   expectedReason: "no-answer" | "unavailable" | "unconditional",
 ): Promise<{ ok: true; message: VoiceMessage; summary: string } | { ok: false; why: string; audio?: true }> {
-  const after = await listMessages(lab);
+  const after = await messagesAfterHangup(lab, callee, before);
   const added = after.filter((m) => !before.some((b) => b.recording === m.recording && b.node === m.node));
   const mine = added.filter((m) => isMailboxOf(m, callee));
   const stray = added.filter((m) => !isMailboxOf(m, callee));
@@ -334,7 +348,7 @@ export async function checkDirectDepositAndMwi(
     if (!v.ok) return failure(check, target, placed.ms, v.why, v.audio ? await diagnoseMissingAudio(lab, callee, placed) : undefined);
     if (!mwi.ok || !mwi.summary) {
       const why = `the phone got no message-waiting NOTIFY, or was rung: ${lastLines(mwi.output)}`;
-      return failure(check, target, placed.ms, why, await diagnoseMwi(lab, callee, placed.startedAt));
+      return failure(check, target, placed.ms, why, await diagnoseRefusedRequest(lab, callee, placed.startedAt, "NOTIFY"));
     }
     const s = mwi.summary;
     const held = folderCounts((await listMessages(lab)).filter((m) => isMailboxOf(m, callee)));
@@ -369,8 +383,8 @@ export async function checkSubscriberAccess(lab: StartedLocalLab, user: Topology
     const notified = waitForNotify(lab, user.name, 40);
     await new Promise((r) => setTimeout(r, 300));
     const keys = [...keyPresses(`${pin}#`, 1500), ...keyPresses("1", 1500 + (pin.length + 1) * 250 + 3500)];
-    const placed = await call(lab, { from: user.name, to: number, media: { keys }, holdSeconds: 14, timeoutSeconds: 35 });
-    if (!placed.ok) return failure(check, target, placed.ms, `the call to subscriber access failed: ${lastLines(placed.output)}`);
+    const placed = await tracedCall(lab, { from: user.name, to: number, media: { keys }, holdSeconds: 14, timeoutSeconds: 35 });
+    if (!placed.ok) return callFailure(lab, check, target, user, placed, "the call to subscriber access");
     const signedIn = await umLogLines(lab, user.mailboxNode, `umlab-subscriber-access call-id=${placed.callId}`);
     if (!signedIn.some((l) => l.includes("state=signed-in")))
       return failure(
@@ -413,7 +427,7 @@ export async function checkWrongPin(lab: StartedLocalLab, user: TopologyUser): P
   if (!number) return failure(check, target, 0, `no subscriber-access contact serves ${mailboxName(user)}`);
   const wrong = [...pin].map((d) => String((Number(d) + 1) % 10)).join("");
   const before = (await listMessages(lab)).filter((m) => isMailboxOf(m, user) && m.folder === "INBOX").length;
-  const placed = await call(lab, {
+  const placed = await tracedCall(lab, {
     from: user.name,
     to: number,
     media: { keys: keyPresses(`${wrong}#`, 1500) },
@@ -422,8 +436,10 @@ export async function checkWrongPin(lab: StartedLocalLab, user: TopologyUser): P
   });
   const lines = await umLogLines(lab, user.mailboxNode, `umlab-subscriber-access call-id=${placed.callId}`);
   const after = (await listMessages(lab)).filter((m) => isMailboxOf(m, user) && m.folder === "INBOX").length;
-  if (!lines.some((l) => l.includes("state=pin")))
+  if (!lines.some((l) => l.includes("state=pin"))) {
+    if (!placed.ok) return callFailure(lab, check, target, user, placed, "the call to subscriber access");
     return failure(check, target, placed.ms, `the call did not reach the PIN prompt: ${lastLines(placed.output)}`);
+  }
   if (lines.some((l) => l.includes("state=signed-in"))) return failure(check, target, placed.ms, `PIN ${wrong} was accepted`);
   if (after !== before) return failure(check, target, placed.ms, `new messages changed from ${before} to ${after}`);
   return success(check, target, placed.ms, `PIN ${wrong} refused; ${after} new message(s) untouched`);
@@ -439,7 +455,7 @@ export async function checkAutoAttendant(lab: StartedLocalLab, user: TopologyUse
   return withRegisteredPhone(lab, user, check, target, async () => {
     const answered = answer(lab, user.name, 30);
     await new Promise((r) => setTimeout(r, 300));
-    const placed = await call(lab, {
+    const placed = await tracedCall(lab, {
       from: FROM_OUTSIDE,
       to: number,
       media: { keys: keyPresses(`${user.extension}#`, 1500) },
@@ -448,7 +464,9 @@ export async function checkAutoAttendant(lab: StartedLocalLab, user: TopologyUse
     });
     const rang = await answered;
     const lines = await umLogLines(lab, user.mailboxNode, `umlab-auto-attendant call-id=${placed.callId}`);
-    if (!placed.ok) return failure(check, target, placed.ms, `the outside call failed: ${lastLines(placed.output)}`);
+    if (!placed.ok && !lines.some((l) => l.includes(`target=${user.sipUser}`))) {
+      return callFailure(lab, check, target, user, placed, "the outside call");
+    }
     if (!lines.some((l) => l.includes(`target=${user.sipUser}`)))
       return failure(
         check,
@@ -456,8 +474,10 @@ export async function checkAutoAttendant(lab: StartedLocalLab, user: TopologyUse
         placed.ms,
         `the auto attendant did not pick ${user.name}: ${lines.join(" | ") || "no auto-attendant log for this call"}`,
       );
-    if (!rang.ok)
-      return failure(check, target, placed.ms, `${user.name}'s phone was not put through and answered: ${lastLines(rang.output)}`);
+    if (!rang.ok || !placed.ok) {
+      const why = `${user.name}'s phone was not put through and answered: ${lastLines(rang.output)}`;
+      return failure(check, target, placed.ms, why, await diagnoseRefusedRequest(lab, user, placed.startedAt, "the auto attendant's call"));
+    }
     return success(
       check,
       target,

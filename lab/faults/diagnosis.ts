@@ -102,8 +102,10 @@ export async function diagnoseCallFailure(lab: StartedLocalLab, callee: Topology
   const f = run.final;
   if (!f) return { hop: "phone -> frontend", cause: await silence(lab, "frontend", "no final response to the INVITE") };
   const got = `${f.status} ${f.reason}`;
-  if (f.status === 504 && /no answer from edge/i.test(f.reason)) return { hop: hopToEdge(t), cause: await silence(lab, "edge", got) };
-  if (f.status === 504 && /on-premises UM/i.test(f.reason)) return { hop: hopToOnPrem(t), cause: await silence(lab, "onprem-um", got) };
+  if (f.status === 504 && /no answer from edge/i.test(f.reason))
+    return { hop: hopToEdge(t), cause: await silence(lab, "edge", "no SIP answer") };
+  if (f.status === 504 && /on-premises UM/i.test(f.reason))
+    return { hop: hopToOnPrem(t), cause: await silence(lab, "onprem-um", "no SIP answer") };
   if (/unreachable via edge/i.test(f.reason)) {
     const target = providerTarget(t, f.reason);
     return { hop: `edge -> ${target.host}:${target.port}`, cause: await providerLegCause(lab, target, run.startedAt) };
@@ -210,12 +212,20 @@ const REFUSALS: readonly RefusalRule[] = [
   },
 ];
 
-/** Why no message-waiting NOTIFY reached `callee`'s phone since `sinceMs`: the first refusal a node logged. */
-export async function diagnoseMwi(lab: StartedLocalLab, callee: TopologyUser, sinceMs: number): Promise<Diagnosis> {
+/**
+ * Why a request from the provider (a message-waiting NOTIFY, the auto attendant's call) did not
+ * reach `callee`'s phone since `sinceMs`: the first refusal a node on the way logged.
+ */
+export async function diagnoseRefusedRequest(
+  lab: StartedLocalLab,
+  callee: TopologyUser,
+  sinceMs: number,
+  what: string,
+): Promise<Diagnosis> {
   const t = lab.topology;
   const edge = nodeOfRole(t, "edge");
   if (callee.mailbox === "hosted" && edge && (await nodeState(lab, edge.name)) !== "running") {
-    return { hop: hopToEdgeFromProvider(t), cause: await silence(lab, "edge", "the provider's NOTIFY has no way in") };
+    return { hop: hopToEdgeFromProvider(t), cause: await silence(lab, "edge", `${what} from the provider has no way in`) };
   }
   // Every server's log since the call: the provider's proxy logs a missing SRV record, the edge a
   // certificate it refuses, the front end a request it keeps from a user.
@@ -234,5 +244,5 @@ export async function diagnoseMwi(lab: StartedLocalLab, callee: TopologyUser, si
     return { hop: rule.hop(t, servers[at]?.name ?? "?"), cause };
   }
   const path = callee.mailbox === "hosted" ? "hosted-um -> provider proxy -> edge -> frontend -> phone" : "onprem-um -> frontend -> phone";
-  return { hop: path, cause: "no NOTIFY reached the phone, and no node on the way logged a refusal" };
+  return { hop: path, cause: `${what} did not reach the phone, and no node on the way logged a refusal` };
 }

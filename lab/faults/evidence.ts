@@ -1,9 +1,11 @@
 import { nodeOf } from "../../constructs/topology.js";
+import { dtmfPcap } from "../../nodes/calls/media.js";
 import { type CallOptions, callPlan, optionsPlan, PLAY_FILE, TONE_FILE } from "../../nodes/calls/plan.js";
 import { placedCalls, type SippRun, sipp } from "../calls/driver.js";
 import { logText } from "../runtime/container-logs.js";
 import { dockerApi } from "../runtime/docker.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
+import { putFile } from "../runtime/put-file.js";
 import { type FinalResponse, finalResponse, parseSippLog } from "./sip-log.js";
 
 /**
@@ -18,10 +20,17 @@ export interface TracedRun extends SippRun {
   readonly startedAt: number;
 }
 
-/** A call that plays the test tone, like the call driver's (and counted among a check's calls), with SIPp's message log kept. */
-export async function tracedCall(lab: StartedLocalLab, o: Omit<CallOptions, "media">): Promise<TracedRun> {
+/**
+ * A call like the call driver's (and counted among a check's calls), with SIPp's message log kept:
+ * it plays the test tone unless keys are given.
+ */
+export async function tracedCall(
+  lab: StartedLocalLab,
+  o: Omit<CallOptions, "media"> & { media?: CallOptions["media"] },
+): Promise<TracedRun> {
   const plan = callPlan(lab.topology, o);
-  await lab.exec(plan.node, ["cp", TONE_FILE, PLAY_FILE]);
+  if (o.media && "keys" in o.media) await putFile(nodeOf(lab.topology, plan.node).container, PLAY_FILE, dtmfPcap(o.media.keys));
+  else await lab.exec(plan.node, ["cp", TONE_FILE, PLAY_FILE]);
   const startedAt = Date.now();
   const run = await sipp(lab, plan.node, plan.scenario, plan.args, o.timeoutSeconds, true);
   placedCalls.getStore()?.push(run.callId);
