@@ -49,7 +49,8 @@ export async function withPhoneSecrets(t: Topology): Promise<Topology> {
       const text = phone ? await readFromContainer(phone.container, ACCOUNT_FILE) : undefined;
       const account = text ? parseAccountFile(text) : undefined;
       const mine = account?.sipUser === u.sipUser ? account : undefined;
-      return { ...u, password: mine?.password ?? "", pin: mine?.pin ?? "" };
+      // A lab started before phones held accounts still has them in its label.
+      return { ...u, password: mine?.password ?? u.password ?? "", pin: mine?.pin ?? u.pin ?? "" };
     }),
   );
   return { ...t, users };

@@ -3,6 +3,8 @@ import { Cidr, defaultLab } from "../../constructs/index.js";
 import { type DaemonState, daemonStates } from "../../lab/robustness/daemons.js";
 import { type RobustnessRun, robustnessTargets, runLines, sendRobustness } from "../../lab/robustness/run.js";
 import { checkSurvival, floodLimitsOf, floodSafeRate, type Survival, survivalLines } from "../../lab/robustness/survival.js";
+import { dockerApi, LABEL } from "../../lab/runtime/docker.js";
+import { StartedLocalLab } from "../../lab/runtime/local-lab.js";
 import { NO_ANSWER_SECONDS, useLab } from "./fixture.js";
 
 /** Fuzzed messages in `npm test`; `npm run bench -- --fuzz N` runs as many as you like. */
@@ -97,6 +99,24 @@ describe("robustness (issue 8): odd and broken SIP and a seeded fuzzer against e
     expect(survival.probes.filter((p) => !p.ok)).toEqual([]);
     expect(survival.connectivity.map((r) => `${r.target}: ${r.result}`)).toEqual(survival.connectivity.map((r) => `${r.target}: Success`));
     expect(survival.connectivity).toHaveLength(2);
+  });
+
+  it("keeps secrets out of Docker labels: no password or PIN in any label, attach reads them back from the phones", async () => {
+    const api = await dockerApi();
+    const instance = lab().instance;
+    const filters = { label: [`${LABEL.instance}=${instance}`] };
+    const labels = [
+      ...(await api.listNetworks({ filters })).map((n) => n.Labels ?? {}),
+      ...(await api.listContainers({ all: true, filters })).map((c) => c.Labels ?? {}),
+    ];
+    const text = JSON.stringify(labels);
+    expect(text).toContain(LABEL.topology);
+    for (const u of lab().topology.users) expect(text).not.toContain(u.password);
+    expect(text).not.toMatch(/\\"(password|pin)\\"/);
+    const attached = await StartedLocalLab.attach(instance);
+    expect(attached.topology.users.map((u) => [u.name, u.password, u.pin])).toEqual(
+      lab().topology.users.map((u) => [u.name, u.password, u.pin]),
+    );
   });
 
   it("afterwards a voice-mail deposit with the test tone passes on the on-premises and the hosted UM", () => {
