@@ -31,10 +31,12 @@ function twinRun(mode: DeploymentMode, shift: number): void {
   let lab: StartedLocalLab | undefined;
   let callChecks = "";
   const instance = `twin-${mode}-${process.pid}`;
-  const plan = new AddressPlan().shifted(shift);
-  const addressPlan = { corp: plan.corp.toString(), provider: plan.provider.toString(), dmz: plan.dmz.toString() };
-  const model = () => defaultLab({ mode, noAnswerSeconds: NO_ANSWER_SECONDS, addressPlan });
-  beforeAll(async () => {
+  // The plan this twin runs at: `shift`, or, when another lab on the engine holds those subnets
+  // ("Pool overlaps"), the next copy three further on (the twins use 40, 41 and 42 first).
+  let plan = new AddressPlan().shifted(shift);
+  const addressPlan = () => ({ corp: plan.corp.toString(), provider: plan.provider.toString(), dmz: plan.dmz.toString() });
+  const model = () => defaultLab({ mode, noAnswerSeconds: NO_ANSWER_SECONDS, addressPlan: addressPlan() });
+  const start = async (): Promise<StartedLocalLab> => {
     const model0 = model();
     const pki = makeLabPki(tlsParties(topologyOf(model0, { realization: "azure" })));
     const stack = new LabStack(Testing.app(), "lab", { lab: model0, pki });
@@ -45,7 +47,18 @@ function twinRun(mode: DeploymentMode, shift: number): void {
         .files.get(CALL_CHECKS_PATH)
         ?.toString() ?? "";
     const realization = await twinRealization(synth, model(), { instance });
-    lab = await realize(realization, { log: (l) => process.stderr.write(`[${instance}] ${l}\n`) });
+    return realize(realization, { log: (l) => process.stderr.write(`[${instance}] ${l}\n`) });
+  };
+  beforeAll(async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        lab = await start();
+        return;
+      } catch (err) {
+        if (attempt >= 4 || !/Pool overlaps/i.test(String((err as Error).message))) throw err;
+        plan = new AddressPlan().shifted(shift + 3 * (attempt + 1));
+      }
+    }
   });
   afterAll(async () => {
     await lab?.stop();
@@ -54,13 +67,13 @@ function twinRun(mode: DeploymentMode, shift: number): void {
   it("places the nodes at the VMs' private addresses, the edge on the DMZ", () => {
     const t = lab?.topology;
     if (mode === "on-premises") {
-      expect(t?.networks.map((n) => `${n.role} ${n.subnet}`)).toEqual([`corp ${addressPlan.corp}`]);
+      expect(t?.networks.map((n) => `${n.role} ${n.subnet}`)).toEqual([`corp ${addressPlan().corp}`]);
       expect(t?.nodes.some((n) => n.role === "edge")).toBe(false);
     } else {
       expect(t?.networks.map((n) => `${n.role} ${n.subnet}`)).toEqual([
-        `corp ${addressPlan.corp}`,
-        `dmz ${addressPlan.dmz}`,
-        `provider ${addressPlan.provider}`,
+        `corp ${addressPlan().corp}`,
+        `dmz ${addressPlan().dmz}`,
+        `provider ${addressPlan().provider}`,
       ]);
       expect(t?.nodes.find((n) => n.name === "edge")?.addresses).toEqual({
         corp: plan.corp.host(HOST_NUMBERS.edge),
