@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { extract } from "tar-stream";
 import { lit } from "../../constructs/errors.js";
 import { nodeOf, type Topology } from "../../constructs/topology.js";
 import { HEALTH_PROBE_PORT } from "../../nodes/calls/plan.js";
 import { docker, dockerApi, LABEL, LabError } from "../runtime/docker.js";
+import { readContainerFile } from "../runtime/read-file.js";
 import { captureContainerName, capturePath, SIPDUMP_GLOB } from "./recorder.js";
 import { CAPTURE_FIELDS, CAPTURE_FILTER, type CaptureRecords, parseCaptureFields, tsharkFieldArgs } from "./records.js";
 
@@ -103,25 +103,6 @@ export async function readCapture(topology: Topology): Promise<CaptureRecords> {
   };
 }
 
-/** Reads one file out of a container (a tar archive from the engine). */
-async function readFileOut(container: string, path: string): Promise<Buffer> {
-  const archive = await (await dockerApi()).getContainer(container).getArchive({ path });
-  const ex = extract();
-  const chunks: Buffer[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    ex.on("entry", (_header, stream, next) => {
-      stream.on("data", (c: unknown) => chunks.push(c as Buffer));
-      stream.on("end", next);
-      stream.resume();
-    });
-    ex.on("finish", resolve);
-    ex.on("error", reject);
-  });
-  archive.pipe(ex);
-  await done;
-  return Buffer.concat(chunks);
-}
-
 /** One exported recording: its file, or why it was skipped. */
 export interface ExportedCapture {
   readonly name: string;
@@ -147,7 +128,7 @@ export async function exportCapture(topology: Topology, dir: string): Promise<Ex
       const r = await execIn(s.container, ["sh", "-c", `mergecap -F pcap -w ${snapshot} ${s.files}`]);
       if (r.exitCode !== 0)
         throw new LabError(lit`CaptureExportFailed`, `could not snapshot ${s.name} in ${s.container}: ${r.stderr.trim()}`);
-      const content = await readFileOut(s.container, snapshot);
+      const content = await readContainerFile(s.container, snapshot);
       await execIn(s.container, ["rm", "-f", snapshot]);
       const file = join(dir, `${s.name}.pcap`);
       await writeFile(file, content);

@@ -1,7 +1,6 @@
-import { extract } from "tar-stream";
 import type { Topology, TopologyUser } from "../../constructs/topology.js";
 import { ACCOUNT_FILE, parseAccountFile } from "../../nodes/calls/plan.js";
-import { dockerApi } from "./docker.js";
+import { readContainerFile } from "./read-file.js";
 
 /**
  * The topology as a Docker label may hold it: without the users' passwords and PINs. Labels are
@@ -13,28 +12,13 @@ export function withoutSecrets(t: Topology): Topology {
   return { ...t, users: t.users.map(({ password: _p, pin: _n, ...u }) => u as TopologyUser) };
 }
 
-/** One file out of a container, running or stopped (a tar archive from the engine); undefined if absent. */
+/** One file out of a container, running or stopped; undefined if absent. */
 async function readFromContainer(container: string, path: string): Promise<string | undefined> {
-  let archive: NodeJS.ReadableStream;
   try {
-    archive = await (await dockerApi()).getContainer(container).getArchive({ path });
+    return (await readContainerFile(container, path)).toString("utf8");
   } catch {
     return undefined;
   }
-  const ex = extract();
-  const chunks: Buffer[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    ex.on("entry", (_header, stream, next) => {
-      stream.on("data", (c: unknown) => chunks.push(c as Buffer));
-      stream.on("end", next);
-      stream.resume();
-    });
-    ex.on("finish", resolve);
-    ex.on("error", reject);
-  });
-  archive.pipe(ex);
-  await done;
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /**
