@@ -62,10 +62,8 @@ function hostedUmServes(node: TopologyNode): string[] {
     "Content-Length: 0",
   ];
   const tls = "-cert /etc/umlab/tls/node.crt -key /etc/umlab/tls/node.key -CAfile /etc/umlab/tls/ca.crt -verify_return_error";
-  const send = `printf '${options.join("\\r\\n")}\\r\\n\\r\\n' | timeout 2 openssl s_client -quiet -connect ${target} ${tls}`;
-  // s_client keeps the connection open until its timeout: the answer is read as soon as it is there.
-  const wait = `for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do grep -q '^SIP/2.0 200' $f && { rm -f $f; exit 0; }; sleep 0.1; done; rm -f $f; exit 1`;
-  return ["sh", "-c", `asterisk -rx 'core waitfullybooted' >/dev/null || exit 1; f=$(mktemp); ${send} > $f 2>/dev/null & ${wait}`];
+  const send = `printf '${options.join("\\r\\n")}\\r\\n\\r\\n' | timeout 2 openssl s_client -quiet -connect ${target} ${tls} 2>/dev/null`;
+  return ["sh", "-c", `asterisk -rx 'core waitfullybooted' >/dev/null && ${send} | grep -q '^SIP/2.0 200'`];
 }
 
 /** A DNS server serves when it answers a query (dnsmasq answers version.bind in class CHAOS). */
