@@ -330,10 +330,14 @@ export async function checkDirectDepositAndMwi(
   const toneSeconds = options.toneSeconds ?? 3;
   const before = await listMessages(lab);
   return withRegisteredPhone(lab, callee, check, target, async () => {
-    // A NOTIFY of an older state (no messages) may still be under way: then wait for the next one.
-    const notified = waitForNotify(lab, callee.name, toneSeconds + 25).then((r) =>
-      r.summary && !r.summary.messagesWaiting ? waitForNotify(lab, callee.name, toneSeconds + 25) : r,
-    );
+    // NOTIFYs of an older state (no messages: the one a fresh registration draws, or one still under
+    // way) may come first: take the next, up to three in all, each within the same bound.
+    const notified = (async () => {
+      let r = await waitForNotify(lab, callee.name, toneSeconds + 25);
+      for (let more = 0; more < 2 && r.summary && !r.summary.messagesWaiting; more++)
+        r = await waitForNotify(lab, callee.name, toneSeconds + 25);
+      return r;
+    })();
     await new Promise((r) => setTimeout(r, 300));
     const placed = await tracedCall(lab, {
       from: caller.name,
