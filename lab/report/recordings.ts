@@ -1,18 +1,11 @@
 import type { CheckResult } from "../calls/checks.js";
-import { listMessages, readRecording } from "../calls/mailbox.js";
+import { listMessages, readRecording, type VoiceMessage } from "../calls/mailbox.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
 
 /** A message a deposit check left, with its recording, for the report's audio player and spectrum. */
-export interface DepositRecording {
-  readonly node: string;
-  readonly tenant: string;
-  readonly mailbox: string;
-  readonly folder: string;
-  readonly id: string;
-  readonly caller: string;
-  readonly durationSeconds: number;
+export type DepositRecording = Pick<VoiceMessage, "node" | "tenant" | "mailbox" | "folder" | "id" | "caller" | "durationSeconds"> & {
   readonly wav: Buffer;
-}
+};
 
 /** Where a passed deposit check says its message is: "message msg0000 in onprem-um onprem/1001 INBOX, ...". */
 export function depositedMessage(
