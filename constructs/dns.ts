@@ -10,7 +10,6 @@ import { addressOf, edgeAddressSeenByProvider, type NodeRole, type Topology, typ
  * standing in for the public DNS it sees the enterprise through.
  */
 export type DnsSide = "enterprise" | "provider";
-export const DNS_SIDES: readonly DnsSide[] = ["enterprise", "provider"];
 
 /** The SRV service a Lync edge (and a federating proxy) finds a SIP domain's access edge by. */
 export const FEDERATION_SRV = "_sipfederationtls._tcp";
@@ -123,11 +122,6 @@ export function dnsRecordsOf(lab: UmLab, t: Topology): DnsZone[] {
 /** The side a DNS server node serves: the one network it sits on. */
 export function dnsServerSide(node: TopologyNode): DnsSide {
   return node.addresses.provider ? "provider" : "enterprise";
-}
-
-/** The zones one side's DNS serves. */
-export function zonesOf(zones: readonly DnsZone[], side: DnsSide): DnsZone[] {
-  return zones.filter((z) => z.side === side);
 }
 
 /** The owner name of the federation SRV record of the lab's shared SIP domain. */

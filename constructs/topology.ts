@@ -4,8 +4,11 @@ import type { AddressPlan, DeploymentMode, UmLab } from "./lab.js";
 import type { MailboxLocation } from "./user.js";
 import { Port } from "./values.js";
 
-/** The roles a node can play; stable names, part of the JSON contract. */
-export type NodeRole = "frontend" | "onprem-um" | "edge" | "hosted-um" | "phone";
+/**
+ * The roles a node can play; stable names, part of the JSON contract. dns: a side's DNS server
+ * (local labs only: on Azure, private DNS zones serve the same records).
+ */
+export type NodeRole = "frontend" | "onprem-um" | "edge" | "hosted-um" | "dns" | "phone";
 /**
  * corp: front end, on-prem UM, phones, the edge's internal side. provider: the hosted UM.
  * dmz (Azure only): the edge's external NIC, with a public address; locally the edge's external
@@ -22,6 +25,8 @@ export const HOST_NUMBERS = {
   "onprem-um": 20,
   edge: 30,
   "hosted-um": 40,
+  /** each side's DNS server, on its own network */
+  dns: 53,
   /** phones take 100, 101, ... in user order */
   phone: 100,
   /** a phone outside the enterprise (no account), for the auto attendant */
@@ -112,6 +117,12 @@ export interface TopologyOptions {
   readonly realization?: Realization;
   /** Azure: public addresses of the edge and the hosted UM (Terraform references at synth time). */
   readonly publicAddresses?: Partial<Record<"edge" | "hosted-um", string>>;
+  /**
+   * A DNS server node per side (split horizon), when the lab has a provider. Azure needs none: its
+   * private DNS zones serve the same records; the twin run asks for them as Azure's stand-in.
+   * @default true for a local realization, false on Azure
+   */
+  readonly dnsServers?: boolean;
 }
 
 /** Places a validated lab on its networks. Pure: the same model and options give the same topology. */
@@ -143,6 +154,11 @@ export function topologyOf(lab: UmLab, options: TopologyOptions = {}): Topology 
   }
   if (lab.hostedUm) {
     add("hosted-um", "hosted-um", lab.hostedUm.fqdn, { provider: plan.provider.host(HOST_NUMBERS["hosted-um"]) }, publicOf("hosted-um"));
+  }
+  if (lab.hostedUm && (options.dnsServers ?? !azure)) {
+    const providerDomain = lab.hostedUm.fqdn.slice(lab.hostedUm.fqdn.indexOf(".") + 1);
+    add("dns-enterprise", "dns", `dns.${lab.sipDomain}`, { corp: corp(HOST_NUMBERS.dns) });
+    add("dns-provider", "dns", `dns.${providerDomain}`, { provider: plan.provider.host(HOST_NUMBERS.dns) });
   }
   lab.users.forEach((u, i) => {
     add(`phone-${u.name}`, "phone", `phone-${u.name}.${lab.sipDomain}`, { corp: corp(HOST_NUMBERS.phone + i) }, { user: u.name });

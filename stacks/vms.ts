@@ -26,7 +26,9 @@ export interface VmPlan {
 export function vmPlans(t: Topology): VmPlan[] {
   const plans: { name: string; side: Side; nodes: TopologyNode[] }[] = [];
   for (const n of t.nodes) {
-    const { name, side } = kindOf(n).vm;
+    const vm = kindOf(n).vm;
+    if (!vm) continue; // a local-only node (the lab DNS: Azure's private DNS zones serve its records)
+    const { name, side } = vm;
     const plan = plans.find((v) => v.name === name);
     if (plan) plan.nodes.push(n);
     else plans.push({ name, side, nodes: [n] });

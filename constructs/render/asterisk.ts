@@ -1,12 +1,14 @@
 import { ExUmContact } from "../contact.js";
 import { LabModelError, lit, shown } from "../errors.js";
+import { FrontEnd } from "../front-end.js";
 import type { UmLab } from "../lab.js";
 import { OnPremUm } from "../onprem-um.js";
 import { HostedUm } from "../provider.js";
-import { addressOf, edgeAddressSeenByProvider, nodeOf, type Topology } from "../topology.js";
+import { addressOf, nodeOf, type Topology } from "../topology.js";
 import type { User } from "../user.js";
 import type { Port } from "../values.js";
 import { asteriskKey, asteriskValue, ROUTING_PARAM_ORG, staticConfig } from "./common.js";
+import { PROVIDER_PROXY_LOOPBACK } from "./kamailio-provider-proxy.js";
 
 export type UmRole = "onprem-um" | "hosted-um";
 
@@ -27,21 +29,27 @@ interface UmView {
   readonly role: UmRole;
   readonly fqdn: string;
   readonly rtp: Port;
-  /** the SIP peer the UM talks to: the front end (on-prem) or the edge's provider side (hosted) */
-  readonly peerIp: string;
   /**
-   * How the UM addresses that peer: by FQDN over TLS, so that the edge's certificate (issued to
-   * its FQDN) verifies; by address over UDP.
+   * The one SIP peer, requests come from it and go to it (its outbound proxy): on premises the
+   * front end; hosted, the provider's SIP proxy in the same node, on loopback, which terminates the
+   * federation's mutual TLS and finds the edge of a domain by its `_sipfederationtls._tcp` SRV record.
    */
-  readonly peerHost: string;
-  readonly tls: boolean;
+  readonly peerIp: string;
+  readonly peerPort: number;
+  /** Where the UM's SIP listens (UDP). */
+  readonly bind: string;
+  /** The host part of the peer's AOR contact: the front end, or the shared SIP domain (never the edge's name). */
+  readonly peerContact: string;
   readonly users: readonly User[];
   /** voice-mail context of a user: "onprem", or the hosted tenant */
   readonly contextOf: (u: User) => string;
   readonly contacts: readonly ExUmContact[];
   readonly sipDomain: string;
-  /** Azure: the UM's public address (NAT) and its own subnet, for SIP/SDP behind NAT */
-  readonly nat?: { readonly publicAddress: string; readonly localNet: string };
+  /**
+   * Hosted: where the edge's media relay sends RTP, while Asterisk's SIP stays on loopback: SDP
+   * names the UM's own address, and on Azure its public one (NAT).
+   */
+  readonly media?: { readonly address: string; readonly publicAddress?: string | undefined };
 }
 
 function viewOf(lab: UmLab, topology: Topology, role: UmRole): UmView {
@@ -53,8 +61,9 @@ function viewOf(lab: UmLab, topology: Topology, role: UmRole): UmView {
       fqdn: um.fqdn,
       rtp: um.rtpPorts,
       peerIp: addressOf(topology, "frontend", "corp"),
-      peerHost: addressOf(topology, "frontend", "corp"),
-      tls: false,
+      peerPort: FrontEnd.SIP.from,
+      bind: `0.0.0.0:${OnPremUm.SIP.from}`,
+      peerContact: `${addressOf(topology, "frontend", "corp")}:${FrontEnd.SIP.from}`,
       users: lab.users.filter((u) => u.mailbox === "on-premises"),
       contextOf: () => OnPremUm.CONTEXT,
       contacts: lab.contacts.filter((c) => c.location === "on-premises"),
@@ -67,21 +76,16 @@ function viewOf(lab: UmLab, topology: Topology, role: UmRole): UmView {
     role,
     fqdn: um.fqdn,
     rtp: um.rtpPorts,
-    peerIp: edgeAddressSeenByProvider(topology),
-    peerHost: nodeOf(topology, "edge").fqdn,
-    tls: true,
+    peerIp: PROVIDER_PROXY_LOOPBACK.address,
+    peerPort: PROVIDER_PROXY_LOOPBACK.proxy.from,
+    bind: `${PROVIDER_PROXY_LOOPBACK.address}:${PROVIDER_PROXY_LOOPBACK.um.from}`,
+    peerContact: lab.sipDomain,
     users: lab.users.filter((u) => u.mailbox === "hosted"),
     contextOf: (u) => u.tenant ?? lab.sipDomain,
     contacts: lab.contacts.filter((c) => c.location === "hosted"),
     sipDomain: lab.sipDomain,
-    ...natOf(topology),
+    media: { address: addressOf(topology, "hosted-um", "provider"), publicAddress: nodeOf(topology, "hosted-um").publicAddress },
   };
-}
-
-function natOf(topology: Topology): { nat?: UmView["nat"] } {
-  const um = nodeOf(topology, "hosted-um");
-  const localNet = topology.networks.find((n) => n.role === "provider")?.subnet;
-  return um.publicAddress && localNet ? { nat: { publicAddress: um.publicAddress, localNet } } : {};
 }
 
 /**
@@ -104,24 +108,22 @@ export function renderAsteriskConfig(lab: UmLab, topology: Topology, role: UmRol
 }
 
 function renderPjsip(um: UmView): string {
-  const transportName = um.tls ? "transport-tls" : "transport-udp";
-  const port = um.tls ? HostedUm.SIP_TLS.from : OnPremUm.SIP.from;
-  const nat = um.nat
-    ? `external_signaling_address=${asteriskValue(um.nat.publicAddress)}
-external_media_address=${asteriskValue(um.nat.publicAddress)}
-local_net=${asteriskValue(um.nat.localNet)}
-`
-    : "";
+  const transportName = "transport-udp";
   const peer = peerOf(um);
-  const peerHost = asteriskValue(um.peerHost);
   // In a PJSIP URI option, ';' must be escaped or it starts a comment.
-  const proxy = `sip:${peerHost}:${port}\\;lr${um.tls ? "\\;transport=tls" : ""}`;
+  const proxy = `sip:${asteriskValue(um.peerIp)}:${um.peerPort}\\;lr`;
+  // An endpoint pinned to a transport bound to one address binds its RTP there too (the hosted UM's
+  // is loopback): the hosted UM's endpoints name no transport (the only one serves), so RTP listens
+  // on every address and SDP names media_address. On Azure, SDP names the public address instead
+  // (no local_net: no destination is "inside", not even the proxy).
+  const pin = um.media ? "" : `transport=${transportName}\n`;
+  const publicMedia = um.media?.publicAddress ? `external_media_address=${asteriskValue(um.media.publicAddress)}\n` : "";
+  const media = um.media ? `media_address=${asteriskValue(um.media.address)}\n` : "";
   const mwi = um.users
     .map((u) => {
       const name = `mwi-${asteriskValue(u.sipUser)}`;
       return `[${name}](umlab-mwi)
-transport=${transportName}
-aors=${name}
+${pin}aors=${name}
 mailboxes=${asteriskValue(u.extension)}@${asteriskValue(um.contextOf(u))}
 outbound_proxy=${proxy}
 from_domain=${asteriskValue(um.fqdn)}
@@ -137,16 +139,15 @@ type=global
 user_agent=umlab ${um.role}
 
 [${transportName}](umlab-${transportName})
-bind=0.0.0.0:${port}
-${nat}
+bind=${um.bind}
+${publicMedia}
 [${peer}](umlab-peer)
-transport=${transportName}
-aors=${peer}
+${pin}aors=${peer}
 outbound_proxy=${proxy}
-
+${media}
 [${peer}]
 type=aor
-contact=sip:${peerHost}:${port}${um.tls ? ";transport=tls" : ""}
+contact=sip:${asteriskValue(um.peerContact)}
 
 [${peer}]
 type=identify

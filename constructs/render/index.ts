@@ -1,16 +1,21 @@
+import { dnsRecordsOf, dnsServerSide } from "../dns.js";
 import type { UmLab } from "../lab.js";
 import type { Topology } from "../topology.js";
 import { greetingPaths, renderAsteriskConfig, type UmRole } from "./asterisk.js";
 import { sineSamples, wavFile } from "./audio.js";
 import type { RenderedFile } from "./common.js";
+import { renderDnsmasqFiles } from "./dnsmasq.js";
 import { renderEdgeFiles } from "./kamailio-edge.js";
 import { renderFrontEndFiles } from "./kamailio-frontend.js";
+import { renderProviderProxyFiles } from "./kamailio-provider-proxy.js";
 
 export * from "./asterisk.js";
 export * from "./audio.js";
 export * from "./common.js";
+export * from "./dnsmasq.js";
 export * from "./kamailio-edge.js";
 export * from "./kamailio-frontend.js";
+export * from "./kamailio-provider-proxy.js";
 
 /** The lab's short greeting: half a second of two tones, so a deposit starts recording at once. */
 export function greeting(): Buffer {
@@ -41,7 +46,15 @@ export function renderLab(lab: UmLab, topology: Topology): Map<string, RenderedF
       content,
     }));
     const greetings = greetingPaths(lab, topology, role).map((p) => ({ path: `greetings/${p}`, content: greeting() }));
-    out.set(role, [...conf, ...greetings]);
+    // The hosted UM's node also runs the provider's SIP proxy in front of Asterisk.
+    const proxy = role === "hosted-um" ? renderProviderProxyFiles(lab, topology) : [];
+    out.set(role, [...conf, ...greetings, ...proxy]);
+  }
+  // Each side's DNS server (local labs): the records of that side's zones.
+  const dns = topology.nodes.filter((n) => n.role === "dns");
+  if (dns.length > 0) {
+    const zones = dnsRecordsOf(lab, topology);
+    for (const n of dns) out.set(n.name, renderDnsmasqFiles(dnsServerSide(n), zones));
   }
   return out;
 }

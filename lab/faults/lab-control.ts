@@ -5,6 +5,7 @@ import { kindOf } from "../../nodes/kinds.js";
 import { dockerApi, LABEL, LabError } from "../runtime/docker.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
 import { putFile } from "../runtime/put-file.js";
+import { readContainerFile } from "../runtime/read-file.js";
 
 /**
  * What fault scenarios do to a running lab's nodes, through the Docker API: stop, start and restart
@@ -124,25 +125,13 @@ export async function assertRunning(lab: StartedLocalLab, name: string, why: str
   }
 }
 
-/** Reads one file of a node's container through the Docker archive API: works whether it runs or not. */
+/** Reads one file of a node's container (the Docker archive API: whether it runs or not); undefined if it has none. */
 export async function readNodeFile(lab: StartedLocalLab, name: string, path: string): Promise<Buffer | undefined> {
-  const api = await dockerApi();
   try {
-    const stream = await api.getContainer(nodeOf(lab.topology, name).container).getArchive({ path });
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
-    return firstTarEntry(Buffer.concat(chunks));
+    return await readContainerFile(nodeOf(lab.topology, name).container, path);
   } catch {
     return undefined;
   }
-}
-
-/** The content of the first entry of a tar archive (ustar: 512-byte header, size in octal at 124). */
-export function firstTarEntry(tar: Buffer): Buffer | undefined {
-  if (tar.length < 512) return undefined;
-  const size = Number.parseInt(tar.subarray(124, 136).toString("ascii").replace(/\0.*$/s, "").trim(), 8);
-  if (!Number.isFinite(size)) return undefined;
-  return tar.subarray(512, 512 + size);
 }
 
 /** Writes one file into a node's container (running or not). */

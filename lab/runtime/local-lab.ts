@@ -11,6 +11,7 @@ import { LabCa, makeLabPki } from "../../nodes/pki.js";
 import { UsageError } from "../../nodes/usage-error.js";
 import { startCapture } from "../capture/recorder.js";
 import { containerLogs } from "./container-logs.js";
+import { resolverOf } from "./dns.js";
 import { docker, dockerApi, LABEL, LabError } from "./docker.js";
 import { ensureImage, type ImageName } from "./images.js";
 import { LabNodeContainer } from "./node-container.js";
@@ -226,6 +227,10 @@ async function createNetworks(topology: Topology): Promise<void> {
   }
 }
 
+/**
+ * One node's container at its addresses, resolving through its side's DNS server. No network
+ * alias: every name a node routes by comes from the lab's DNS servers.
+ */
 async function startNode(topology: Topology, l: NodeLaunch, log: Log): Promise<void> {
   const [first, ...rest] = l.attachments;
   if (!first) throw new InternalError(lit`NodeWithoutAddress`, `node ${l.node.name} has no address`);
@@ -234,18 +239,17 @@ async function startNode(topology: Topology, l: NodeLaunch, log: Log): Promise<v
     if (!n) throw new InternalError(lit`NetworkNotInLab`, `node ${l.node.name} wants network ${role}, which this lab does not have`);
     return n.name;
   };
-  const container = await new LabNodeContainer(l.image, topology.instance, l.node.name, l.node.role)
-    .withAddress(netName(first.role), first.ip, [l.node.fqdn])
+  const node = new LabNodeContainer(l.image, topology.instance, l.node.name, l.node.role)
     .withExpectedAddresses(l.attachments.map((a) => a.ip))
-    .withConfiguration(l.files)
-    .start();
+    .withConfiguration(l.files);
+  const resolver = resolverOf(topology, l.node);
+  if (resolver) node.withResolver(resolver);
+  const container = await node.withAddress(netName(first.role), first.ip).start();
   const api = await dockerApi();
   for (const a of rest) {
-    await api
-      .getNetwork(netName(a.role))
-      .connect({ Container: container.getId(), EndpointConfig: { IPAMConfig: { IPv4Address: a.ip }, Aliases: [l.node.fqdn] } });
+    await api.getNetwork(netName(a.role)).connect({ Container: container.getId(), EndpointConfig: { IPAMConfig: { IPv4Address: a.ip } } });
   }
-  log(`  ${l.node.name} started (${l.attachments.map((a) => `${a.role} ${a.ip}`).join(", ")})`);
+  log(`  ${l.node.name} started (${l.attachments.map((a) => `${a.role} ${a.ip}`).join(", ")}${resolver ? `; DNS ${resolver}` : ""})`);
 }
 
 /** A running lab: its topology and a way into its containers. Can be re-attached by instance name. */

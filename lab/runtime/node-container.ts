@@ -6,10 +6,13 @@ import { LABEL } from "./docker.js";
 /**
  * One lab node as a container, in the style of a testcontainers module: defaults set here,
  * fluent `withX(): this` setters, `start()` from GenericContainer. Adds what GenericContainer
- * lacks: a fixed address on a user-defined network (the model's address plan).
+ * lacks: a fixed address on a user-defined network (the model's address plan) and the lab's DNS
+ * server as resolver. No network alias: every name a node routes by comes from the lab's DNS
+ * servers, as in the real thing.
  */
 export class LabNodeContainer extends GenericContainer {
-  private endpoint?: { network: string; ip: string; aliases: string[] };
+  private endpoint?: { network: string; ip: string };
+  private resolver?: string;
 
   constructor(image: string, instance: string, node: string, role: string) {
     super(image);
@@ -24,9 +27,19 @@ export class LabNodeContainer extends GenericContainer {
   }
 
   /** Attaches the container to `network` at `ip` when it is created. */
-  withAddress(network: string, ip: string, aliases: string[] = []): this {
+  withAddress(network: string, ip: string): this {
     this.withNetworkMode(network);
-    this.endpoint = { network, ip, aliases };
+    this.endpoint = { network, ip };
+    return this;
+  }
+
+  /**
+   * The DNS server the node resolves through. Docker's embedded resolver, which the container's
+   * resolv.conf names, forwards to it every name but the containers' own names, which nothing
+   * routes by.
+   */
+  withResolver(ip: string): this {
+    this.resolver = ip;
     return this;
   }
 
@@ -43,10 +56,9 @@ export class LabNodeContainer extends GenericContainer {
   }
 
   protected override async beforeContainerCreated(): Promise<void> {
+    if (this.resolver) this.hostConfig.Dns = [this.resolver];
     if (!this.endpoint) return;
-    const { network, ip, aliases } = this.endpoint;
-    this.createOpts.NetworkingConfig = {
-      EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: ip }, Aliases: aliases } },
-    };
+    const { network, ip } = this.endpoint;
+    this.createOpts.NetworkingConfig = { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: ip } } } };
   }
 }

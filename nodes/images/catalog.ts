@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 /** nodes/images: one folder per image, plus common/ shared by all; it is the build context. */
 export const IMAGES_DIR = dirname(fileURLToPath(import.meta.url));
 
-export type ImageName = "kamailio" | "asterisk" | "sipp";
-export const IMAGE_NAMES: readonly ImageName[] = ["kamailio", "asterisk", "sipp"];
+export type ImageName = "kamailio" | "asterisk" | "sipp" | "dns";
+export const IMAGE_NAMES: readonly ImageName[] = ["kamailio", "asterisk", "sipp", "dns"];
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir)

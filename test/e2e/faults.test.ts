@@ -9,7 +9,6 @@ import { type Diagnosis, diagnoseCallFailure, diagnoseRefusedRequest } from "../
 import { tracedCall } from "../../lab/faults/evidence.js";
 import { clearFault, injectFault } from "../../lab/faults/faults.js";
 import type { NodeControl } from "../../lab/faults/lab-control.js";
-import { faultNamed } from "../../lab/faults/registry.js";
 import type { FinalResponse } from "../../lab/faults/sip-log.js";
 import { NO_ANSWER_SECONDS, useLab } from "./fixture.js";
 
@@ -213,21 +212,15 @@ describe("fault scenarios on one mixed lab", () => {
     expectSuccess(await checkDeposit(lab(), user("carol"), false, OPTIONS));
   });
 
-  if (faultNamed("srv-missing").pending) {
-    it("srv-missing is marked pending (the lab DNS has no run-time hook yet) and refuses to be injected", async () => {
-      await expect(injectFault(control(), "srv-missing")).rejects.toMatchObject({ code: "FaultPending" });
+  it("srv-missing: deposits work; the provider's proxy finds no SRV record for the access edge and the MWI NOTIFY goes nowhere", async () => {
+    await withFault("srv-missing", async () => {
+      const since = Date.now();
+      expectSuccess(await checkDeposit(lab(), user("carol"), false, OPTIONS));
+      const d = await mwiRefusal("srv-missing", "carol", since, /^provider proxy -> provider DNS$/);
+      expect(d.cause).toMatch(/^no DNS SRV record _sipfederationtls\._tcp\.contoso\.test/);
     });
-  } else {
-    it("srv-missing: deposits work; the provider's proxy finds no SRV record for the access edge and the MWI NOTIFY goes nowhere", async () => {
-      await withFault("srv-missing", async () => {
-        const since = Date.now();
-        expectSuccess(await checkDeposit(lab(), user("carol"), false, OPTIONS));
-        const d = await mwiRefusal("srv-missing", "carol", since, /^provider proxy -> provider DNS$/);
-        expect(d.cause).toMatch(/^no DNS SRV record _sipfederationtls\._tcp\.contoso\.test/);
-      });
-      expectSuccess(await checkDirectDepositAndMwi(lab(), user("dave"), OPTIONS));
-    });
-  }
+    expectSuccess(await checkDirectDepositAndMwi(lab(), user("dave"), OPTIONS));
+  });
 
   it("the command line: a fault injected by one umlab process is read as active by the next, and clear --all puts the lab back", () => {
     const umlab = (...args: string[]) => {

@@ -12,6 +12,7 @@ import { kindOf } from "../../nodes/kinds.js";
 import { PUBLIC_PLACEHOLDERS, parseCloudInit, runStartScript, VM_PATHS } from "../../stacks/cloud-init.js";
 import { cloudConfigOf } from "../../stacks/rules/custom-data-fits.js";
 import type { SynthJson } from "../../stacks/rules/types.js";
+import { azureDnsZones, dnsStandIns } from "./twin-dns.js";
 
 /**
  * The twin run's stand-in for the internet between the two public addresses: the DMZ subnet.
@@ -79,7 +80,8 @@ function imageSourcesOf(run: VmRun): Map<ImageName, { path: string; content: Buf
  * Turns a synthesized Azure stack back into a local realization: Docker networks with the
  * VNets' subnets, containers at the VMs' private addresses, images built from the Dockerfiles
  * cloud-init writes and configuration exactly as cloud-init writes it (public addresses replaced
- * by stand-ins, as start.sh would with Azure's). The model only supplies what a tester knows:
+ * by stand-ins, as start.sh would with Azure's), and Azure's private DNS zones served by the
+ * lab's DNS servers (twin-dns.ts). The model only supplies what a tester knows:
  * user accounts and the expected placement, which must match what was synthesized.
  */
 export async function twinRealization(synth: SynthJson, lab: UmLab, options: { instance: string; log?: Log }): Promise<Realization> {
@@ -96,9 +98,11 @@ export async function twinRealization(synth: SynthJson, lab: UmLab, options: { i
   // What Terraform would write into public.env on Azure; here, the stand-ins.
   const runs = vmRuns(synth, stand ? { EDGE_PUBLIC_IP: stand.edge, HOSTED_UM_PUBLIC_IP: stand["hosted-um"] } : {});
 
+  // The lab's DNS servers stand in for Azure's private DNS (twin-dns.ts).
   const expected: Topology = topologyOf(lab, {
     instance: options.instance,
     realization: "azure",
+    dnsServers: true,
     ...(stand ? { publicAddresses: stand } : {}),
   });
   const networks = expected.networks.map((n) => {
@@ -145,6 +149,7 @@ export async function twinRealization(synth: SynthJson, lab: UmLab, options: { i
         launches.push({ node, image: n.image, files, attachments });
       }
     }
+    launches.push(...(await dnsStandIns(expected, azureDnsZones(synth, stand ?? {}), log)));
     const missing = expected.nodes.filter((n) => !launches.some((l) => l.node.name === n.name));
     if (missing.length > 0) throw new Error(`no VM runs ${missing.map((n) => n.name).join(", ")}`);
     return { topology: { ...expected, networks }, launches };

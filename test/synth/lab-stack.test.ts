@@ -173,7 +173,7 @@ describe("cloud-init carries the same configuration as the local lab", () => {
     }
   });
 
-  it("keeps the hosted UM behind NAT: SIP and SDP carry its public address", () => {
+  it("keeps the hosted UM behind NAT: its proxy advertises the public address, SDP carries it", () => {
     const { json } = synthMode("cross-premises");
     const text = cloudConfigOf(res(json, "azurerm_linux_virtual_machine")["hosted-um-vm"].custom_data) as string;
     // The PJSIP configuration, whichever of the UM's Asterisk files carries it.
@@ -181,8 +181,9 @@ describe("cloud-init carries the same configuration as the local lab", () => {
       .filter(([path]) => path.startsWith(`${VM_PATHS.nodes}/hosted-um/asterisk/`) && path.includes("pjsip"))
       .map(([, content]) => content.toString())
       .join("\n");
-    expect(asterisk).toContain("external_signaling_address=@@HOSTED_UM_PUBLIC_IP@@");
-    expect(asterisk).toContain("match=@@EDGE_PUBLIC_IP@@");
+    expect(asterisk).toContain("external_media_address=@@HOSTED_UM_PUBLIC_IP@@");
+    const proxy = parseCloudInit(text).files.get(`${VM_PATHS.nodes}/hosted-um/kamailio.cfg`)?.toString() ?? "";
+    expect(proxy).toContain("listen=tls:0.0.0.0:5061 advertise @@HOSTED_UM_PUBLIC_IP@@:5061");
   });
 });
 

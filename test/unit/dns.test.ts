@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type DnsRecord, type DnsZone, dnsRecordsOf } from "../../constructs/dns.js";
 import { defaultLab, topologyOf } from "../../constructs/index.js";
+import { recordFileOf, renderDnsmasqFiles, renderLab } from "../../constructs/render/index.js";
 
 const show = (r: DnsRecord) =>
   r.type === "A" ? `A ${r.fqdn} ${r.address}` : `SRV ${r.fqdn} ${r.priority} ${r.weight} ${r.port} ${r.target}`;
@@ -60,5 +61,34 @@ describe("DNS records, one source for the lab's DNS servers and Azure's private 
     const ids = zones.flatMap((z) => z.records.map((r) => `${r.id}-${r.type}`));
     expect(new Set(ids).size).toBe(ids.length);
     expect(new Set(zones.map((z) => z.id)).size).toBe(zones.length);
+  });
+
+  it("each side's dnsmasq serves only its zones, authoritatively, one file per name (an SRV record can be taken out alone)", () => {
+    const lab = defaultLab({ mode: "cross-premises" });
+    const files = renderDnsmasqFiles("provider", dnsRecordsOf(lab, topologyOf(lab)));
+    const text = (path: string) => String(files.find((f) => f.path === path)?.content ?? "");
+    expect(text("dnsmasq.conf")).toMatch(/^no-resolv$/m);
+    expect(text("dnsmasq.conf")).toMatch(/^local=\/contoso\.test\/\nlocal=\/um\.provider\.test\/$/m);
+    expect(text("dnsmasq.conf")).toContain("conf-dir=/etc/umlab/dns,*.conf");
+    expect(text(recordFileOf("_sipfederationtls._tcp.contoso.test"))).toBe(
+      "srv-host=_sipfederationtls._tcp.contoso.test,sip.contoso.test,5061,10,10\n",
+    );
+    expect(text(recordFileOf("sip.contoso.test"))).toBe("host-record=sip.contoso.test,10.62.0.30\n");
+    // The provider's DNS does not know the enterprise's inside: no front end, no internal edge address.
+    expect(files.map((f) => f.path)).not.toContain(recordFileOf("pool.contoso.test"));
+  });
+
+  it("a lab without a provider has no DNS server; with one, a server per side on its own network", () => {
+    const onPrem = defaultLab({ mode: "on-premises" });
+    expect(topologyOf(onPrem).nodes.filter((n) => n.role === "dns")).toEqual([]);
+    const mixed = defaultLab({ mode: "mixed" });
+    const t = topologyOf(mixed);
+    expect(t.nodes.filter((n) => n.role === "dns").map((n) => [n.name, n.addresses])).toEqual([
+      ["dns-enterprise", { corp: "10.61.0.53" }],
+      ["dns-provider", { provider: "10.62.0.53" }],
+    ]);
+    expect([...renderLab(mixed, t).keys()]).toEqual(expect.arrayContaining(["dns-enterprise", "dns-provider"]));
+    // Azure has none: its private DNS zones serve the same records.
+    expect(topologyOf(mixed, { realization: "azure" }).nodes.some((n) => n.role === "dns")).toBe(false);
   });
 });

@@ -7,7 +7,6 @@ import { defaultLab, topologyOf } from "../../constructs/index.js";
 import { faultRequest } from "../../lab/cli/commands/fault.js";
 import { certificateCause } from "../../lab/faults/diagnosis.js";
 import { parseTlsProbe } from "../../lab/faults/evidence.js";
-import { firstTarEntry } from "../../lab/faults/lab-control.js";
 import { FAULTS, faultNamed, faultsFor } from "../../lab/faults/registry.js";
 import { finalResponse, parseSippLog } from "../../lab/faults/sip-log.js";
 import { type FAULT_CERTIFICATES, faultCertificateFiles, WRONG_NAME } from "../../nodes/fault-certs.js";
@@ -191,18 +190,5 @@ describe("fault certificates, minted when a lab starts", () => {
     expect(verify("expired")).toMatch(/certificate has expired/);
     expect(verify("untrusted")).toMatch(/unable to get local issuer certificate/);
     expect(verify("wrong-name")).toMatch(/hostname mismatch/);
-  });
-});
-
-describe("a file read out of a container (Docker's archive API gives a tar)", () => {
-  it("is the first entry of the archive", () => {
-    const dir = mkdtempSync(join(tmpdir(), "umlab-tar-test-"));
-    try {
-      writeFileSync(join(dir, "node.crt"), "PEM\n");
-      const tar = execFileSync("tar", ["-c", "-C", dir, "node.crt"]);
-      expect(firstTarEntry(tar)?.toString()).toBe("PEM\n");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -21,6 +21,7 @@ import {
   renderFrontEndFiles,
   renderKamailioDefines,
   renderLab,
+  renderProviderProxyConfig,
   renderRtpengineConfig,
 } from "../../constructs/render/index.js";
 
@@ -217,14 +218,23 @@ describe("UMs (Asterisk)", () => {
     expect(hosted).toMatch(/\[contoso\.test\]\n1003 => 3333,Carol,,,\n1004 => 4444,Dave,,,/);
   });
 
-  it("hosted UM listens for mutual TLS only and takes the tenant from the Request-URI", () => {
+  it("hosted UM: Asterisk on loopback behind the provider's SIP proxy, which holds the mutual TLS; the tenant from the Request-URI", () => {
     const { lab, t } = mixed();
     const hosted = renderAsteriskConfig(lab, t, "hosted-um");
     const pjsip = asteriskAsRead(hosted, "pjsip.conf");
-    expect(pjsip).toMatch(/^\[transport-tls\]\(umlab-transport-tls\)\nbind=0\.0\.0\.0:5061$/m);
-    expect(pjsip).toMatch(/^\[umlab-transport-tls\]\(!\)\n[^[]*protocol=tls\n[^[]*require_client_cert=yes/m);
-    expect(pjsip).not.toMatch(/^\[[^\]]+\]\(umlab-transport-udp\)/m);
-    expect(pjsip).toContain("match=10.62.0.30");
+    expect(pjsip).toMatch(/^\[transport-udp\]\(umlab-transport-udp\)\nbind=127\.0\.0\.1:5062$/m);
+    expect(pjsip).not.toMatch(/transport-tls|protocol=tls/);
+    expect(pjsip).toContain("match=127.0.0.1");
+    // SDP names the UM's own address, where the edge's media relay sends RTP.
+    expect(pjsip).toMatch(/^\[edge\]\(umlab-peer\)\naors=edge\n[^[]*media_address=10\.62\.0\.40$/m);
+    // No endpoint is pinned to the loopback transport: RTP would be bound to loopback with it.
+    expect(pjsip).not.toMatch(/^transport=/m);
+    // Asterisk names no edge: its proxy finds the edge of a domain by DNS SRV.
+    expect(pjsip).not.toContain("sip.contoso.test");
+    const proxy = renderProviderProxyConfig(lab, t);
+    expect(proxy).toContain("listen=tls:0.0.0.0:5061 advertise 10.62.0.40:5061\nlisten=udp:127.0.0.1:5060");
+    expect(proxy).toContain('#!define FEDERATION_SRV "_sipfederationtls._tcp"');
+    expect(proxy).toContain('#!define UM_URI "sip:127.0.0.1:5062"');
     const dialplan = asteriskAsRead(hosted, "extensions.conf");
     expect(dialplan).toContain("UMLAB_TENANT_FROM=request-uri");
     expect(dialplan).toContain("exten => request-uri,1,Set(RURI=${CHANNEL(pjsip,request_uri)})");
@@ -293,7 +303,7 @@ describe("multi-tenant hosted UM and contacts", () => {
     expect(onprem).toMatch(/^\[umlab-mwi\]\(!\)\ntype=endpoint$/m);
     expect(onprem).toMatch(/\[mwi-alice\]\(umlab-mwi\)\n[^[]*mailboxes=1001@onprem\noutbound_proxy=sip:10\.61\.0\.10:5060\\;lr\n/);
     expect(onprem).toContain("contact=sip:alice@contoso.test");
-    expect(hosted).toMatch(/mailboxes=1003@fabrikam\.test\noutbound_proxy=sip:sip\.contoso\.test:5061\\;lr\\;transport=tls/);
+    expect(hosted).toMatch(/mailboxes=1003@fabrikam\.test\noutbound_proxy=sip:127\.0\.0\.1:5060\\;lr\n/);
   });
 });
 
@@ -344,8 +354,8 @@ describe("one fact, one place", () => {
   it("renders only the nodes of the mode", () => {
     for (const [mode, nodes] of [
       ["on-premises", ["frontend", "onprem-um"]],
-      ["cross-premises", ["frontend", "edge", "hosted-um"]],
-      ["mixed", ["frontend", "edge", "onprem-um", "hosted-um"]],
+      ["cross-premises", ["frontend", "edge", "hosted-um", "dns-enterprise", "dns-provider"]],
+      ["mixed", ["frontend", "edge", "onprem-um", "hosted-um", "dns-enterprise", "dns-provider"]],
     ] as const) {
       const lab = defaultLab({ mode });
       expect([...renderLab(lab, topologyOf(lab)).keys()]).toEqual(nodes);

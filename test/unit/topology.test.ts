@@ -11,7 +11,7 @@ describe("topology (the up/status JSON contract)", () => {
 
   it("cross-premises mode puts every mailbox on the hosted UM, behind the edge", () => {
     const t = topologyOf(defaultLab({ mode: "cross-premises" }), { instance: "x" });
-    expect(t.nodes.map((n) => n.role).filter((r) => r !== "phone")).toEqual(["frontend", "edge", "hosted-um"]);
+    expect(t.nodes.map((n) => n.role).filter((r) => r !== "phone")).toEqual(["frontend", "edge", "hosted-um", "dns", "dns"]);
     expect(t.users.map((u) => [u.name, u.mailboxNode, u.tenant])).toEqual([
       ["alice", "hosted-um", "contoso.test"],
       ["bob", "hosted-um", "contoso.test"],
