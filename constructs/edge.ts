@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { assertCapacity, assertPortsForCapacity, PORTS_PER_MEDIA_SESSION, portRangeFor } from "./capacity.js";
 import { FloodLimit } from "./flood-limit.js";
 import type { UmLab } from "./lab.js";
 import { assertFqdn, Port } from "./values.js";
@@ -10,8 +11,16 @@ export interface KamailioEdgeProps {
    */
   readonly fqdn?: string;
   /**
-   * The A/V edge's media relay ports (rtpengine). Lync uses 50000-59999; a lab needs fewer.
-   * @default Port.udpRange(50000, 50199)
+   * Calls whose media the A/V edge relays at once (rtpengine), both directions together. The
+   * next call is refused at once: `503 Media relay at capacity` with a Retry-After.
+   * @default 100
+   */
+  readonly capacity?: number;
+  /**
+   * The A/V edge's media relay ports (rtpengine). Lync uses 50000-59999; a lab needs fewer. Each
+   * call takes {@link KamailioEdge.PORTS_PER_CALL} (RTP and RTCP on each of its two legs); an
+   * explicit range too small for `capacity` is an error.
+   * @default UDP from 50000, 4 ports per call of `capacity` (50000-50399 for 100 calls)
    */
   readonly mediaPorts?: Port;
   /**
@@ -27,15 +36,35 @@ export class KamailioEdge extends Construct {
   static readonly INTERNAL_SIP = Port.udp(5060);
   /** Federation: SIP over mutual TLS with the hosting provider. */
   static readonly FEDERATION = Port.tls(5061);
+  /** Where the derived media range starts (Lync's A/V Edge range starts there too). */
+  static readonly MEDIA_PORTS_FROM = 50000;
+  /**
+   * rtpengine anchors each call in two legs, one per side (corporate, provider), and gives each
+   * leg an RTP/RTCP port pair on that side's interface. Released ports are free at once: the
+   * relay keeps no deleted call (its delete delay is set to 0, renderRtpengineConfig).
+   */
+  static readonly PORTS_PER_CALL = 2 * PORTS_PER_MEDIA_SESSION;
+  static readonly DEFAULT_CAPACITY = 100;
 
   readonly fqdn: string;
+  /** Concurrent calls the A/V edge relays; the next is refused with 503. */
+  readonly capacity: number;
   readonly mediaPorts: Port;
   readonly floodLimit: FloodLimit;
 
   constructor(scope: UmLab, id: string, props: KamailioEdgeProps = {}) {
     super(scope, id);
     this.fqdn = assertFqdn("edge.fqdn", props.fqdn ?? `sip.${scope.sipDomain}`);
-    this.mediaPorts = props.mediaPorts ?? Port.udpRange(50000, 50199);
+    this.capacity = assertCapacity("edge.capacity", props.capacity ?? KamailioEdge.DEFAULT_CAPACITY);
+    const needed = this.capacity * KamailioEdge.PORTS_PER_CALL;
+    this.mediaPorts = assertPortsForCapacity(
+      "edge.mediaPorts",
+      props.mediaPorts ?? portRangeFor(KamailioEdge.MEDIA_PORTS_FROM, needed),
+      "edge.capacity",
+      this.capacity,
+      KamailioEdge.PORTS_PER_CALL,
+      "RTP and RTCP on each of a call's two legs",
+    );
     this.floodLimit = props.floodLimit ?? FloodLimit.of();
   }
 }

@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
+import { umCapacity } from "./capacity.js";
 import { LabModelError, lit, shown } from "./errors.js";
 import type { UmLab } from "./lab.js";
+import { type MailboxLimits, type MailboxLimitsProps, mailboxLimits } from "./mailbox-limits.js";
 import { assertFqdn, Port } from "./values.js";
 
 /** How the edge treats requests from the provider (Lync: -VerificationLevel). */
@@ -58,7 +60,7 @@ export class HostingProvider extends Construct {
   }
 }
 
-export interface HostedUmProps {
+export interface HostedUmProps extends MailboxLimitsProps {
   /** The provider entry the hosted UM sits behind; its proxyFqdn is where the edge sends SIP. */
   readonly provider: HostingProvider;
   /**
@@ -67,8 +69,15 @@ export interface HostedUmProps {
    */
   readonly fqdn?: string;
   /**
-   * RTP ports Asterisk uses for calls.
-   * @default Port.udpRange(20000, 20099)
+   * Calls the hosted UM takes at once, every tenant together. The provider's SIP proxy refuses the
+   * next at once: `503 Hosted voice mail at capacity` with a Retry-After, back through the edge.
+   * @default 100
+   */
+  readonly capacity?: number;
+  /**
+   * RTP ports Asterisk uses for calls: 4 per call of `capacity` (RTP and RTCP for the caller and
+   * for the call the auto attendant puts through); an explicit range too small is an error.
+   * @default UDP from 20000, 4 ports per call (20000-20399 for 100 calls)
    */
   readonly rtpPorts?: Port;
 }
@@ -77,10 +86,15 @@ export interface HostedUmProps {
 export class HostedUm extends Construct {
   static readonly SIP_TLS = Port.tls(5061);
   static readonly PILOT = "voicemail";
+  /** Where the derived RTP range starts. */
+  static readonly RTP_PORTS_FROM = 20000;
 
   readonly provider: HostingProvider;
   readonly fqdn: string;
+  /** Concurrent calls the hosted UM takes; the next is refused with 503. */
+  readonly capacity: number;
   readonly rtpPorts: Port;
+  readonly mailboxLimits: MailboxLimits;
 
   constructor(scope: UmLab, id: string, props: HostedUmProps) {
     super(scope, id);
@@ -99,6 +113,7 @@ export class HostedUm extends Construct {
         `hostedUm.fqdn ${shown(this.fqdn)} differs from hostingProvider.proxyFqdn ${shown(props.provider.proxyFqdn)}; allowed: the same FQDN (the hosted UM is the provider's SIP proxy)`,
       );
     }
-    this.rtpPorts = props.rtpPorts ?? Port.udpRange(20000, 20099);
+    ({ capacity: this.capacity, rtpPorts: this.rtpPorts } = umCapacity("hostedUm", props, HostedUm.RTP_PORTS_FROM));
+    this.mailboxLimits = mailboxLimits("hostedUm", props);
   }
 }

@@ -101,7 +101,11 @@ function edgePublic(topology: Topology): string {
   return ip ? `!${bareToken(ip)}` : "";
 }
 
-/** rtpengine.conf for the A/V edge: one interface per network, the model's media port range. */
+/**
+ * rtpengine.conf for the A/V edge: one interface per network, the model's media port range. A
+ * deleted call gives its ports back at once (delete-delay 0; rtpengine's default keeps it 30 s),
+ * so the range sized for the edge's capacity holds that many calls however fast they come and go.
+ */
 export function renderRtpengineConfig(lab: UmLab, topology: Topology): string {
   const edge = lab.edge;
   if (!edge) throw new Error("the lab has no edge");
@@ -112,6 +116,7 @@ interface = internal/${bareToken(addressOf(topology, "edge", "corp"))};external/
 listen-ng = ${RTPENGINE_NG}
 port-min = ${edge.mediaPorts.from}
 port-max = ${edge.mediaPorts.to}
+delete-delay = 0
 foreground = true
 log-stderr = true
 log-level = 5

@@ -74,8 +74,8 @@ describe("network security follows the model", () => {
       "Tcp 5060 from 10.61.0.0/24 to 10.61.0.0/24",
       "Udp 5070 from 10.61.0.0/24 to 10.61.0.0/24",
       "Udp 6000-6101 from 10.61.0.0/24 to 10.61.0.0/24",
-      "Udp 10000-10099 from 10.61.0.0/24 to 10.61.0.0/24",
-      "Udp 50000-50199 from 10.61.0.0/24 to 10.61.0.0/24",
+      "Udp 10000-10399 from 10.61.0.0/24 to 10.61.0.0/24",
+      "Udp 50000-50399 from 10.61.0.0/24 to 10.61.0.0/24",
       "Tcp 22 from ${var.ssh_source_range} to 10.61.0.0/24",
     ]);
   });
@@ -83,12 +83,12 @@ describe("network security follows the model", () => {
   it("DMZ and provider: 5061 and the media ranges only between the two public addresses", () => {
     expect(allowed("dmz-nsg")).toEqual([
       "Tcp 5061 from ${azurerm_public_ip.hosted-um-public-ip.ip_address} to 10.63.0.30",
-      "Udp 50000-50199 from ${azurerm_public_ip.hosted-um-public-ip.ip_address} to 10.63.0.30",
+      "Udp 50000-50399 from ${azurerm_public_ip.hosted-um-public-ip.ip_address} to 10.63.0.30",
       "Tcp 22 from ${var.ssh_source_range} to 10.63.0.30",
     ]);
     expect(allowed("provider-nsg")).toEqual([
       "Tcp 5061 from ${azurerm_public_ip.edge-public-ip.ip_address} to 10.62.0.40",
-      "Udp 20000-20099 from ${azurerm_public_ip.edge-public-ip.ip_address} to 10.62.0.40",
+      "Udp 20000-20399 from ${azurerm_public_ip.edge-public-ip.ip_address} to 10.62.0.40",
       "Tcp 22 from ${var.ssh_source_range} to 10.62.0.40",
     ]);
   });
