@@ -1,5 +1,6 @@
 import { ExUmContact } from "./contact.js";
 import { KamailioEdge } from "./edge.js";
+import type { FloodLimit } from "./flood-limit.js";
 import { FrontEnd } from "./front-end.js";
 import { type AddressPlanProps, type DeploymentMode, UmLab } from "./lab.js";
 import { OnPremUm } from "./onprem-um.js";
@@ -26,6 +27,12 @@ export interface DefaultLabOptions {
    * @default UmLab's own plan (corp 10.61.0.0/24, provider 10.62.0.0/24, dmz 10.63.0.0/24)
    */
   readonly addressPlan?: AddressPlanProps;
+  /**
+   * The front end's anti-flood limit per source address, e.g. raised for a load benchmark whose
+   * one SIPp caller sends thousands of requests a second.
+   * @default FloodLimit.of() — 64 requests in 2 s, then banned for 60 s
+   */
+  readonly frontEndFloodLimit?: FloodLimit;
 }
 
 /**
@@ -45,7 +52,10 @@ export function defaultLab(options: DefaultLabOptions): UmLab {
     sipDomain: "contoso.test",
     ...(options.addressPlan && { addressPlan: options.addressPlan }),
   });
-  new FrontEnd(lab, "FrontEnd", { noAnswerSeconds: options.noAnswerSeconds ?? 8 });
+  new FrontEnd(lab, "FrontEnd", {
+    noAnswerSeconds: options.noAnswerSeconds ?? 8,
+    ...(options.frontEndFloodLimit && { floodLimit: options.frontEndFloodLimit }),
+  });
   if (mode !== "cross-premises") {
     new OnPremUm(lab, "OnPremUm");
     new ExUmContact(lab, "OnPremSubscriberAccess", { kind: "subscriber-access", displayNumber: "1900", location: "on-premises" });
