@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RenderedFile } from "../constructs/render/index.js";
 import type { Topology } from "../constructs/topology.js";
-import type { LabCa, TlsMaterial } from "./pki.js";
+import { LAB_KEY, type LabCa, partyExtensions, type TlsMaterial } from "./pki.js";
 
 /**
  * Certificates the fault scenarios cert-untrusted, cert-wrong-name and cert-expired make the hosted
@@ -35,18 +35,16 @@ export function faultTlsPaths(kind: FaultCertificate | "original"): { cert: stri
 }
 
 /**
- * A certificate for `fqdn` from a CA of its own, made for this and thrown away: EC keys (fast), the
- * same extensions as the lab's own certificates, so that only the issuer is wrong.
+ * A certificate for `fqdn` from a CA of its own, made for this and thrown away: the lab's key type
+ * and the same extensions as the lab's own certificates, so that only the issuer is wrong.
  */
 function untrustedCertificate(fqdn: string): TlsMaterial {
   const dir = mkdtempSync(join(tmpdir(), "umlab-fault-ca-"));
   const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   try {
-    ssl("req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "30", "-subj", `/CN=${OTHER_CA}`);
-    ssl("req", ...ec, "-keyout", "party.key", "-out", "party.csr", "-subj", `/CN=${fqdn}`);
-    const ext = `subjectAltName=DNS:${fqdn}\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n`;
-    writeFileSync(join(dir, "party.ext"), ext);
+    ssl("req", "-x509", ...LAB_KEY, "-keyout", "ca.key", "-out", "ca.crt", "-days", "30", "-subj", `/CN=${OTHER_CA}`);
+    ssl("req", ...LAB_KEY, "-keyout", "party.key", "-out", "party.csr", "-subj", `/CN=${fqdn}`);
+    writeFileSync(join(dir, "party.ext"), partyExtensions(fqdn));
     const sign = ["x509", "-req", "-in", "party.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "party.crt"];
     ssl(...sign, "-days", "30", "-extfile", "party.ext");
     const read = (f: string) => readFileSync(join(dir, f), "utf8");
