@@ -52,6 +52,14 @@ export const PHONE_PORTS = {
 /** The node name of the phone that calls from outside (no account at the front end). */
 export const OUTSIDE_PHONE = "phone-outside";
 
+/**
+ * A local lab's phones share one container, each phone at an address of its own (the container
+ * adds them to its interface): a container costs the engine a few hundred milliseconds to start
+ * on a small machine, so a lab of 200 users starts 1 phone container, not 200. Azure's phones VM
+ * runs a container per phone.
+ */
+export const PHONE_BANK = "phones";
+
 export interface TopologyNetwork {
   readonly name: string;
   readonly role: NetworkRole;
@@ -60,6 +68,7 @@ export interface TopologyNetwork {
 export interface TopologyNode {
   readonly name: string;
   readonly role: NodeRole;
+  /** the Docker container it runs in; a local lab's phones share one (PHONE_BANK) */
   readonly container: string;
   readonly fqdn: string;
   readonly addresses: Partial<Record<NetworkRole, string>>;
@@ -143,7 +152,7 @@ export function topologyOf(lab: UmLab, options: TopologyOptions = {}): Topology 
   const corp = (n: number) => plan.corp.host(n);
   const nodes: TopologyNode[] = [];
   const add = (name: string, role: NodeRole, fqdn: string, addresses: TopologyNode["addresses"], extra: Partial<TopologyNode> = {}) =>
-    nodes.push({ name, role, container: `${prefix}-${name}`, fqdn, addresses, ...extra });
+    nodes.push({ name, role, container: `${prefix}-${role === "phone" && !azure ? PHONE_BANK : name}`, fqdn, addresses, ...extra });
 
   const fe = lab.frontEnd;
   if (fe) add("frontend", "frontend", fe.fqdn, { corp: corp(HOST_NUMBERS.frontend) });

@@ -29,7 +29,7 @@ export function nodeFiles(lab: UmLab, topology: Topology, pki: Readonly<Record<s
     const list = [...(files.get(node.name) ?? []), ...kindOf(node).extraFiles()];
     // A user's phone holds the user's account (password and PIN), as a real phone does.
     const user = node.user ? topology.users.find((u) => u.name === node.user) : undefined;
-    if (user) list.push(accountFile(user));
+    if (user) list.push(accountFile(user, node.name));
     const tls = pki[node.name];
     if (tls)
       list.push(

@@ -1,5 +1,5 @@
 import { addressOf, type Topology } from "../constructs/topology.js";
-import { callPlan, optionsPlan, PLAY_FILE, sippCommand, TONE_FILE } from "../nodes/calls/plan.js";
+import { callPlan, optionsPlan, phoneDir, playToneCommand, sippCommand } from "../nodes/calls/plan.js";
 
 /** Where the phones VM keeps the script, and how the VM names a node's container. */
 export const CALL_CHECKS_PATH = "/opt/umlab/call-checks.sh";
@@ -32,9 +32,9 @@ export function renderCallChecks(t: Topology): string {
     const cmd = sippCommand(plan.scenario, plan.args, 30, `azure-check-${i}`);
     const label = `voice mail of ${callee.name} on ${callee.mailboxNode}${callee.tenant ? ` (${callee.tenant})` : ""} takes a call`;
     const c = scriptContainer(plan.node);
-    lines.push(
-      `check ${quote(label)} sh -c ${quote(`docker exec ${c} cp ${TONE_FILE} ${PLAY_FILE} && docker exec ${c} ${cmd.map(quote).join(" ")}`)}`,
-    );
+    const play = `docker exec ${c} ${playToneCommand(plan.node).map(quote).join(" ")}`;
+    const run = `docker exec -w ${phoneDir(plan.node)} ${c} ${cmd.map(quote).join(" ")}`;
+    lines.push(`check ${quote(label)} sh -c ${quote(`${play} && ${run}`)}`);
   });
   return `#!/bin/bash
 # umlab call checks on the Azure test phone VM, rendered from the lab model. Places real calls.

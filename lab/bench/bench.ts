@@ -13,6 +13,8 @@ import { checkSurvival, floodLimitsOf, floodSafeRate, survivalLines, survived } 
 import { dockerApi } from "../runtime/docker.js";
 import { buildImage, ensureImage, IMAGE_NAMES, IMAGES_DIR, removeImage } from "../runtime/images.js";
 import { LocalLab } from "../runtime/local-lab.js";
+import type { StartTimings } from "../runtime/start-timings.js";
+import { breakdownLines, type CliFigures, cliUp } from "./start-breakdown.js";
 
 const seconds = (since: number) => (Date.now() - since) / 1000;
 
@@ -49,10 +51,13 @@ interface ModeFigures {
   depositSeconds: number;
   memoryMb: number;
   containers: number;
+  cli: CliFigures;
+  timings: StartTimings;
 }
 
 /** One mode: `up` to healthy, then the first deposit, then the lab's memory; the lab is removed afterwards. */
 async function benchMode(mode: DeploymentMode): Promise<ModeFigures> {
+  const cli = await cliUp(mode, `bench-cli-${mode}`);
   const started = Date.now();
   const lab = await new LocalLab(defaultLab({ mode, noAnswerSeconds: 3 }), { instance: `bench-${mode}` }).start();
   try {
@@ -68,7 +73,9 @@ async function benchMode(mode: DeploymentMode): Promise<ModeFigures> {
       upToFirstDeposit: seconds(started),
       depositSeconds: seconds(callStarted),
       memoryMb: await memoryMb(lab.topology.nodes.map((n) => n.container)),
-      containers: lab.topology.nodes.length,
+      containers: new Set(lab.topology.nodes.map((n) => n.container)).size,
+      cli,
+      timings: lab.startTimings ?? { phases: [], nodes: [] },
     };
   } finally {
     await lab.stop();
@@ -76,12 +83,14 @@ async function benchMode(mode: DeploymentMode): Promise<ModeFigures> {
 }
 
 function printTable(rows: readonly ModeFigures[]): void {
-  console.log("\nmode             up->healthy  up->1st deposit  deposit call  healthy/deposit  containers  memory");
+  for (const r of rows) console.log(`\n${breakdownLines(r.mode, r.cli, r.timings).join("\n")}`);
+  console.log("\nmode             umlab up  up->healthy  up->1st deposit  deposit call  healthy/deposit  containers  memory");
   for (const r of rows) {
     console.log(
-      `${r.mode.padEnd(16)} ${r.upToHealthy.toFixed(1).padStart(9)} s ${r.upToFirstDeposit.toFixed(1).padStart(14)} s ${r.depositSeconds.toFixed(1).padStart(11)} s ${(r.upToHealthy / r.upToFirstDeposit).toFixed(2).padStart(16)} ${String(r.containers).padStart(11)} ${r.memoryMb.toFixed(0).padStart(6)} MB`,
+      `${r.mode.padEnd(16)} ${r.cli.upSeconds.toFixed(1).padStart(6)} s ${r.upToHealthy.toFixed(1).padStart(9)} s ${r.upToFirstDeposit.toFixed(1).padStart(14)} s ${r.depositSeconds.toFixed(1).padStart(11)} s ${(r.upToHealthy / r.upToFirstDeposit).toFixed(2).padStart(16)} ${String(r.containers).padStart(11)} ${r.memoryMb.toFixed(0).padStart(6)} MB`,
     );
   }
+  console.log("(umlab up: the command as a child process, Node start-up included; the other columns: in process)");
   console.log("(the deposit call includes a 3 s test tone; healthy/deposit is the share of time spent bringing the lab up)");
 }
 
@@ -107,7 +116,12 @@ async function benchFuzz(count: number, seed: number): Promise<boolean> {
 }
 
 const { values } = parseArgs({
-  options: { cold: { type: "boolean" }, modes: { type: "string" }, fuzz: { type: "string" }, seed: { type: "string" } },
+  options: {
+    cold: { type: "boolean" },
+    modes: { type: "string" },
+    fuzz: { type: "string" },
+    seed: { type: "string" },
+  },
 });
 if (values.fuzz !== undefined) {
   const count = Number(values.fuzz);

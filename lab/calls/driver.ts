@@ -10,9 +10,10 @@ import {
   frontEndTarget,
   optionsPlan,
   PHONE_SIP_PORT,
-  PLAY_FILE,
+  phoneDir,
+  playFile,
+  playToneCommand,
   sippCommand,
-  TONE_FILE,
   userIn,
 } from "../../nodes/calls/plan.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
@@ -43,7 +44,10 @@ function phoneIp(lab: StartedLocalLab, node: string): string {
   return nodeOf(lab.topology, node).addresses.corp as string;
 }
 
-/** Runs one SIPp scenario in a node's container: one call, bounded by `timeoutSeconds`. */
+/**
+ * Runs one SIPp scenario in a node's container: one call, bounded by `timeoutSeconds`; in
+ * `workingDir` if given (a call plays the file of that name there: see nodes/calls/plan.ts playFile).
+ */
 export async function sipp(
   lab: StartedLocalLab,
   node: string,
@@ -51,12 +55,13 @@ export async function sipp(
   args: string[],
   timeoutSeconds: number,
   trace = false,
+  workingDir?: string,
 ): Promise<SippRun> {
   const callId = `umlab-${randomBytes(6).toString("hex")}`;
   const log = `/tmp/${callId}.msg`;
   const started = Date.now();
   const cmd = sippCommand(scenario, trace ? ["-trace_msg", "-message_file", log, ...args] : args, timeoutSeconds, callId);
-  const r = await lab.exec(node, cmd);
+  const r = await lab.exec(node, cmd, workingDir ? { workingDir } : {});
   const ms = Date.now() - started;
   const messages = trace ? (await lab.exec(node, ["sh", "-c", `cat ${log}; rm -f ${log}`])).output : undefined;
   return { ok: r.exitCode === 0, exitCode: r.exitCode, ms, output: r.output, callId, ...(messages !== undefined ? { messages } : {}) };
@@ -71,9 +76,32 @@ export async function register(lab: StartedLocalLab, userName: string, expires =
     lab,
     u.phone,
     "register",
-    [...args, ...credentialArgs(), "-i", ip, "-p", String(PHONE_SIP_PORT), frontEndTarget(lab.topology)],
+    [...args, ...credentialArgs(u.phone), "-i", ip, "-p", String(PHONE_SIP_PORT), frontEndTarget(lab.topology)],
     5,
   );
+}
+
+/** How /proc/net/udp writes a bound IPv4 address and port: the address's bytes in host order (x86: reversed), in hex. */
+function procNetUdp(ip: string, port: number): string {
+  const hex = ip
+    .split(".")
+    .reverse()
+    .map((b) => Number(b).toString(16).padStart(2, "0"))
+    .join("");
+  return `${hex}:${port.toString(16).padStart(4, "0")}`.toUpperCase();
+}
+
+/**
+ * Resolves once the user's phone listens on its SIP port, the moment a SIPp waiting for a call or
+ * a NOTIFY (`running`) can take one, or once that run has ended (it failed to start: its result
+ * says why). The readiness signal is the bound socket in /proc/net/udp, polled inside the phone.
+ */
+export async function phoneListening(lab: StartedLocalLab, userName: string, running: Promise<unknown>, timeoutSeconds = 5): Promise<void> {
+  const u = userOf(lab, userName);
+  const bound = procNetUdp(phoneIp(lab, u.phone), PHONE_SIP_PORT);
+  const polls = timeoutSeconds * 50;
+  const loop = `i=0; while [ $i -lt ${polls} ]; do grep -q ': ${bound} ' /proc/net/udp && exit 0; i=$((i + 1)); sleep 0.02; done; exit 1`;
+  await Promise.race([lab.exec(u.phone, ["sh", "-c", loop]), running.then(() => undefined)]);
 }
 
 /** The user's phone waits for one call, rings, and never answers (ends when the front end cancels). */
@@ -135,15 +163,21 @@ export async function waitForNotify(
   };
 }
 
+/** Puts what a phone's next call plays (the test tone, or keys as RFC 4733 events) in the phone's directory. */
+export async function preparePlay(lab: StartedLocalLab, phone: string, media: CallOptions["media"]): Promise<void> {
+  if ("tone" in media) {
+    await lab.exec(phone, playToneCommand(phone));
+  } else {
+    await lab.exec(phone, ["mkdir", "-p", phoneDir(phone)]);
+    await putFile(nodeOf(lab.topology, phone).container, playFile(phone), dtmfPcap(media.keys));
+  }
+}
+
 /** A call from a user's phone (digest auth) or from outside (none): plays its media, then hangs up. */
 export async function call(lab: StartedLocalLab, o: CallOptions): Promise<SippRun> {
   const plan = callPlan(lab.topology, o);
-  if ("tone" in o.media) {
-    await lab.exec(plan.node, ["cp", TONE_FILE, PLAY_FILE]);
-  } else {
-    await putFile(nodeOf(lab.topology, plan.node).container, PLAY_FILE, dtmfPcap(o.media.keys));
-  }
-  const run = await sipp(lab, plan.node, plan.scenario, plan.args, o.timeoutSeconds);
+  await preparePlay(lab, plan.node, o.media);
+  const run = await sipp(lab, plan.node, plan.scenario, plan.args, o.timeoutSeconds, false, phoneDir(plan.node));
   placedCalls.getStore()?.push(run.callId);
   return run;
 }

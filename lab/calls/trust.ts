@@ -9,7 +9,7 @@ import { docker, dockerApi, LABEL } from "../runtime/docker.js";
 import { ensureImage } from "../runtime/images.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
 import { putFile } from "../runtime/put-file.js";
-import { register, type SippRun, sipp, waitForNotify } from "./driver.js";
+import { phoneListening, register, type SippRun, sipp, waitForNotify } from "./driver.js";
 
 /**
  * Source verification at the edge, seen from both sides: a TLS client on the provider network that
@@ -168,7 +168,7 @@ export async function forgedTrustNotify(lab: StartedLocalLab, caller: TopologyUs
   const keys = { caller: caller.sipUser, callee: callee.sipUser, domain: lab.topology.sipDomain };
   const args = [
     ...Object.entries(keys).flatMap(([k, v]) => ["-key", k, v]),
-    ...[...credentialArgs(), "-i", ip, "-p", String(CALLER_SIP_PORT), frontEndTarget(lab.topology)],
+    ...[...credentialArgs(caller.phone), "-i", ip, "-p", String(CALLER_SIP_PORT), frontEndTarget(lab.topology)],
   ];
   return sipp(lab, caller.phone, "forged-trust-notify", args, 8);
 }
@@ -220,7 +220,7 @@ export async function phoneReceivesNotify<T>(
       return !options.wanted || options.wanted(r.summary.raw) ? { notify: r.summary.raw, phoneOutput: r.output } : take();
     };
     const taken = take();
-    await new Promise((r) => setTimeout(r, 300)); // let the phone bind its port
+    await phoneListening(lab, user.name, taken);
     const sent = await send();
     return { sent, ...(await taken) };
   } finally {

@@ -1,11 +1,9 @@
 import { nodeOf } from "../../constructs/topology.js";
-import { dtmfPcap } from "../../nodes/calls/media.js";
-import { type CallOptions, callPlan, optionsPlan, PLAY_FILE, TONE_FILE } from "../../nodes/calls/plan.js";
-import { placedCalls, type SippRun, sipp } from "../calls/driver.js";
+import { type CallOptions, callPlan, optionsPlan, phoneDir } from "../../nodes/calls/plan.js";
+import { placedCalls, preparePlay, type SippRun, sipp } from "../calls/driver.js";
 import { logText } from "../runtime/container-logs.js";
 import { dockerApi } from "../runtime/docker.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
-import { putFile } from "../runtime/put-file.js";
 import { type FinalResponse, finalResponse, parseSippLog } from "./sip-log.js";
 
 /**
@@ -29,10 +27,9 @@ export async function tracedCall(
   o: Omit<CallOptions, "media"> & { media?: CallOptions["media"] },
 ): Promise<TracedRun> {
   const plan = callPlan(lab.topology, o);
-  if (o.media && "keys" in o.media) await putFile(nodeOf(lab.topology, plan.node).container, PLAY_FILE, dtmfPcap(o.media.keys));
-  else await lab.exec(plan.node, ["cp", TONE_FILE, PLAY_FILE]);
+  await preparePlay(lab, plan.node, o.media ?? { tone: true });
   const startedAt = Date.now();
-  const run = await sipp(lab, plan.node, plan.scenario, plan.args, o.timeoutSeconds, true);
+  const run = await sipp(lab, plan.node, plan.scenario, plan.args, o.timeoutSeconds, true, phoneDir(plan.node));
   placedCalls.getStore()?.push(run.callId);
   const final = finalResponse(parseSippLog(run.messages ?? ""), "INVITE");
   return { ...run, startedAt, ...(final ? { final } : {}) };

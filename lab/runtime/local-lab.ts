@@ -16,8 +16,12 @@ import { docker, dockerApi, LABEL, LabError } from "./docker.js";
 import { ensureImage, type ImageName } from "./images.js";
 import { LabNodeContainer } from "./node-container.js";
 import { withoutSecrets, withPhoneSecrets } from "./secrets.js";
+import { StartClock, type StartTimings } from "./start-timings.js";
 
 export type Log = (line: string) => void;
+
+/** The pause between two health probes of a node that is not serving yet. */
+const HEALTH_POLL_MS = 100;
 
 /** How often a start tries the next free subnets when a lab starting at the same time took them. */
 const SUBNET_ATTEMPTS = 5;
@@ -82,9 +86,11 @@ export class LocalLab {
 
   /** Images, networks, containers, health; on any failure removes everything it created. */
   async start(): Promise<StartedLocalLab> {
+    const clock = new StartClock();
     this.lab.validateModel();
     const client = await docker();
     await assertFree(this.instance); // before any image build
+    clock.phaseDone("engine");
     const topology0 = topologyOf(this.lab, { instance: this.instance });
     const needed = [...new Set(topology0.nodes.map((n) => kindOf(n).image))];
     const images = new Map<ImageName, string>();
@@ -93,12 +99,13 @@ export class LocalLab {
       if (builtSeconds !== undefined) this.log(`image ${tag} built in ${builtSeconds.toFixed(1)} s`);
       images.set(name, tag);
     }
+    clock.phaseDone("images");
 
     // Two labs starting at once can pick the same free subnets; the loser's networks are refused
     // ("Pool overlaps"), realize() removes what it made, and the next free plan is tried.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.realizeOnFreeSubnets(client.container.dockerode, images);
+        return await this.realizeOnFreeSubnets(client.container.dockerode, images, clock);
       } catch (err) {
         if (attempt >= SUBNET_ATTEMPTS || !/Pool overlaps/i.test(String((err as Error).message))) throw err;
         this.log(`subnets taken by a lab that started at the same time; trying the next free ones (attempt ${attempt + 1})`);
@@ -107,9 +114,14 @@ export class LocalLab {
     }
   }
 
-  private async realizeOnFreeSubnets(dockerode: Dockerode, images: ReadonlyMap<ImageName, string>): Promise<StartedLocalLab> {
+  private async realizeOnFreeSubnets(
+    dockerode: Dockerode,
+    images: ReadonlyMap<ImageName, string>,
+    clock: StartClock,
+  ): Promise<StartedLocalLab> {
     const topology = topologyOf(this.lab, { instance: this.instance, plan: await this.freePlan(dockerode) });
     const files = this.filesByNode(topology);
+    clock.phaseDone("plan, files, PKI");
     return realize(
       {
         topology,
@@ -120,7 +132,7 @@ export class LocalLab {
           attachments: (Object.entries(node.addresses) as [NetworkRole, string][]).map(([role, ip]) => ({ role, ip })),
         })),
       },
-      { log: this.log, healthTimeoutMs: this.healthTimeoutMs, capture: this.capture },
+      { log: this.log, healthTimeoutMs: this.healthTimeoutMs, capture: this.capture, clock },
     );
   }
 
@@ -177,12 +189,14 @@ export interface Realization {
  * Brings a realization up: internal Docker networks at the topology's subnets, one container per
  * launch at its addresses, then health. On any failure removes everything of the instance.
  * The local lab realizes the model; the twin run realizes what Azure's cloud-init would run.
+ * Each node is probed as soon as its container runs, so a slow node's boot overlaps the others' starts.
  */
 export async function realize(
   r: Realization,
-  options: { log?: Log; healthTimeoutMs?: number; capture?: boolean } = {},
+  options: { log?: Log; healthTimeoutMs?: number; capture?: boolean; clock?: StartClock } = {},
 ): Promise<StartedLocalLab> {
   const log = options.log ?? (() => {});
+  const clock = options.clock ?? new StartClock();
   const { topology } = r;
   const instance = topology.instance;
   await assertFree(instance);
@@ -190,16 +204,34 @@ export async function realize(
   try {
     log(`starting ${topology.mode} lab ${instance}: networks ${topology.networks.map((n) => `${n.role} ${n.subnet}`).join(", ")}`);
     await createNetworks(topology);
+    clock.phaseDone("networks");
+    clock.nodesBegin();
+    const probing = new StartedLocalLab(topology);
+    const timeoutMs = options.healthTimeoutMs ?? 60_000;
     // The capture (lab/capture: every packet on the lab's networks until `down`) starts with the nodes.
     const [capture] = await Promise.all([
-      options.capture === false ? undefined : startCapture(r),
-      ...r.launches.map((l) => startNode(topology, l, log)),
+      options.capture === false
+        ? undefined
+        : startCapture(r).then((c) => {
+            clock.nodeRunning("capture");
+            clock.nodeHealthy("capture");
+            return c;
+          }),
+      ...containerLaunches(topology, r.launches).map(async (c) => {
+        await startContainer(topology, c, log);
+        await Promise.all(
+          c.launches.map(async ({ node }) => {
+            clock.nodeRunning(node.name);
+            await probing.waitHealthy(node, timeoutMs);
+            clock.nodeHealthy(node.name);
+          }),
+        );
+      }),
     ]);
     if (capture) log(`capture on ${capture.networks.join(", ")} (listening after ${(capture.ms / 1000).toFixed(1)} s)`);
-    const lab = new StartedLocalLab(topology);
-    await Promise.all(topology.nodes.map((node) => lab.waitHealthy(node, options.healthTimeoutMs ?? 60_000)));
+    clock.phaseDone("nodes to healthy");
     log(`lab ${instance} healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return lab;
+    return new StartedLocalLab(topology, clock.timings());
   } catch (err) {
     log(`start failed; removing what was created for ${instance}`);
     await destroyInstance(instance).catch(() => {});
@@ -207,54 +239,105 @@ export async function realize(
   }
 }
 
-/** The lab's internal bridge networks; the corp network carries the topology for `attach`. */
+/**
+ * The lab's internal bridge networks, created side by side; the corp network carries the topology
+ * for `attach`. Every creation has ended before a failure is thrown, so that the clean-up that
+ * follows also removes a network whose creation was still under way.
+ */
 async function createNetworks(topology: Topology): Promise<void> {
   const api = await dockerApi();
-  for (const net of topology.networks) {
-    await api.createNetwork({
-      Name: net.name,
-      Driver: "bridge",
-      Internal: true, // lab traffic stays on this machine
-      CheckDuplicate: true,
-      IPAM: { Config: [{ Subnet: net.subnet }] },
-      Labels: {
-        [LABEL.instance]: topology.instance,
-        [LABEL.role]: net.role,
-        // No passwords or PINs in a label (anyone who can list networks reads it): attach reads them from the phones.
-        ...(net.role === "corp" ? { [LABEL.topology]: JSON.stringify(withoutSecrets(topology)) } : {}),
-      },
-    });
+  const created = await Promise.allSettled(
+    topology.networks.map((net) =>
+      api.createNetwork({
+        Name: net.name,
+        Driver: "bridge",
+        Internal: true, // lab traffic stays on this machine
+        CheckDuplicate: true,
+        IPAM: { Config: [{ Subnet: net.subnet }] },
+        Labels: {
+          [LABEL.instance]: topology.instance,
+          [LABEL.role]: net.role,
+          // No passwords or PINs in a label (anyone who can list networks reads it): attach reads them from the phones.
+          ...(net.role === "corp" ? { [LABEL.topology]: JSON.stringify(withoutSecrets(topology)) } : {}),
+        },
+      }),
+    ),
+  );
+  const failed = created.find((c) => c.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+/** One container to start and the launches it carries: one node's, or a phone bank's phones. */
+interface ContainerLaunch {
+  /** the container's name in the lab (umlab-<instance>-<name>) */
+  readonly name: string;
+  readonly launches: readonly NodeLaunch[];
+}
+
+/** The launches grouped by the container they run in, in launch order. */
+function containerLaunches(topology: Topology, launches: readonly NodeLaunch[]): ContainerLaunch[] {
+  const prefix = `umlab-${topology.instance}-`;
+  const groups = new Map<string, NodeLaunch[]>();
+  for (const l of launches) groups.set(l.node.container, [...(groups.get(l.node.container) ?? []), l]);
+  return [...groups].map(([container, ls]) => ({ name: container.slice(prefix.length), launches: ls }));
+}
+
+/** The files of every launch in a container; two launches may share a path only with the same content. */
+function mergedFiles(c: ContainerLaunch): RenderedFile[] {
+  const byPath = new Map<string, RenderedFile>();
+  for (const f of c.launches.flatMap((l) => l.files)) {
+    const had = byPath.get(f.path);
+    if (had && String(had.content) !== String(f.content))
+      throw new InternalError(lit`ContainerFileClash`, `container ${c.name} would hold two different ${f.path}`);
+    byPath.set(f.path, f);
   }
+  return [...byPath.values()];
 }
 
 /**
- * One node's container at its addresses, resolving through its side's DNS server. No network
- * alias: every name a node routes by comes from the lab's DNS servers.
+ * One container at its addresses, resolving through its side's DNS server. No network alias: every
+ * name a node routes by comes from the lab's DNS servers. A container of several launches (the
+ * phone bank) gets the first address of each network from Docker and adds the others itself.
  */
-async function startNode(topology: Topology, l: NodeLaunch, log: Log): Promise<void> {
-  const [first, ...rest] = l.attachments;
-  if (!first) throw new InternalError(lit`NodeWithoutAddress`, `node ${l.node.name} has no address`);
-  const netName = (role: string) => {
+async function startContainer(topology: Topology, c: ContainerLaunch, log: Log): Promise<void> {
+  const first = c.launches[0];
+  const attachments = c.launches.flatMap((l) => l.attachments);
+  const [primary] = attachments;
+  if (!first || !primary) throw new InternalError(lit`NodeWithoutAddress`, `container ${c.name} has no address`);
+  const network = (role: string) => {
     const n = topology.networks.find((x) => x.role === role);
-    if (!n) throw new InternalError(lit`NetworkNotInLab`, `node ${l.node.name} wants network ${role}, which this lab does not have`);
-    return n.name;
+    if (!n) throw new InternalError(lit`NetworkNotInLab`, `container ${c.name} wants network ${role}, which this lab does not have`);
+    return n;
   };
-  const node = new LabNodeContainer(l.image, topology.instance, l.node.name, l.node.role)
-    .withExpectedAddresses(l.attachments.map((a) => a.ip))
-    .withConfiguration(l.files);
-  const resolver = resolverOf(topology, l.node);
+  // The first address on each network comes from Docker (connect); the others are secondary.
+  const connects = attachments.filter((a, i) => attachments.findIndex((b) => b.role === a.role) === i);
+  const secondary = attachments.filter((a) => !connects.includes(a)).map((a) => `${a.ip}/${network(a.role).subnet.split("/")[1]}`);
+  const node = new LabNodeContainer(first.image, topology.instance, c.name, first.node.role)
+    .withExpectedAddresses(attachments.map((a) => a.ip))
+    .withConfiguration(mergedFiles(c));
+  if (secondary.length > 0) node.withSecondaryAddresses(secondary);
+  const resolver = resolverOf(topology, first.node);
   if (resolver) node.withResolver(resolver);
-  const container = await node.withAddress(netName(first.role), first.ip).start();
+  const container = await node.withAddress(network(primary.role).name, primary.ip).start();
   const api = await dockerApi();
-  for (const a of rest) {
-    await api.getNetwork(netName(a.role)).connect({ Container: container.getId(), EndpointConfig: { IPAMConfig: { IPv4Address: a.ip } } });
+  for (const a of connects.slice(1)) {
+    const EndpointConfig = { IPAMConfig: { IPv4Address: a.ip } };
+    await api.getNetwork(network(a.role).name).connect({ Container: container.getId(), EndpointConfig });
   }
-  log(`  ${l.node.name} started (${l.attachments.map((a) => `${a.role} ${a.ip}`).join(", ")}${resolver ? `; DNS ${resolver}` : ""})`);
+  const where = attachments.length > 3 ? `${attachments.length} addresses` : attachments.map((a) => `${a.role} ${a.ip}`).join(", ");
+  log(`  ${c.name} started (${where}${resolver ? `; DNS ${resolver}` : ""})`);
 }
 
 /** A running lab: its topology and a way into its containers. Can be re-attached by instance name. */
 export class StartedLocalLab {
-  constructor(readonly topology: Topology) {}
+  /**
+   * @param startTimings where the start that made this lab spent its time (undefined for a lab
+   *   found by `attach`)
+   */
+  constructor(
+    readonly topology: Topology,
+    readonly startTimings?: StartTimings,
+  ) {}
 
   /**
    * Re-attaches to a running lab (for `status`, `test`, `mailbox`) from the label on its corp
@@ -279,12 +362,12 @@ export class StartedLocalLab {
     return this.topology.instance;
   }
 
-  /** Runs a command in a node's container. */
-  async exec(node: string, command: string[]): Promise<{ exitCode: number; output: string }> {
+  /** Runs a command in a node's container (in `workingDir`, which must exist, if given). */
+  async exec(node: string, command: string[], options: { workingDir?: string } = {}): Promise<{ exitCode: number; output: string }> {
     const client = await docker();
     const c = this.topology.nodes.find((n) => n.name === node);
     if (!c) throw new LabError(lit`NodeUnknown`, `node ${JSON.stringify(node)} is not in lab ${this.instance}`);
-    const r = await client.container.exec(client.container.getById(c.container), command);
+    const r = await client.container.exec(client.container.getById(c.container), command, options);
     return { exitCode: r.exitCode, output: r.output };
   }
 
@@ -309,16 +392,23 @@ export class StartedLocalLab {
     if (!probe) return;
     const deadline = Date.now() + timeoutMs;
     let last = "";
+    let stopped = false;
     while (Date.now() < deadline) {
       const r = await this.exec(node.name, [...probe]).catch((e: Error) => ({ exitCode: -1, output: e.message }));
       if (r.exitCode === 0) return;
       last = r.output;
-      await new Promise((res) => setTimeout(res, 300));
+      // A node whose daemon exited (a configuration it refused) will not serve: say so now, not after the timeout.
+      if (/is not running/.test(last)) {
+        stopped = true;
+        break;
+      }
+      // A probe is an exec (tens of ms); probing again soon costs little and a booted node is seen sooner.
+      await new Promise((res) => setTimeout(res, HEALTH_POLL_MS));
     }
     const logs = await containerLogs(node.container, 20).catch(() => "");
     throw new LabError(
       lit`NodeUnhealthy`,
-      `${node.name} (${node.container}) was not healthy after ${timeoutMs / 1000} s.\nlast probe: ${last.trim().slice(-500)}\nlast log lines:\n${logs}`,
+      `${node.name} (${node.container}) ${stopped ? "stopped while starting" : `was not healthy after ${timeoutMs / 1000} s`}.\nlast probe: ${last.trim().slice(-500)}\nlast log lines:\n${logs}`,
     );
   }
 

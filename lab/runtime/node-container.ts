@@ -43,6 +43,14 @@ export class LabNodeContainer extends GenericContainer {
     return this;
   }
 
+  /**
+   * Further addresses on a network the container is already on (address/prefix), which its
+   * entrypoint adds to the interface: the phone bank's phones. Grants CAP_NET_ADMIN for that.
+   */
+  withSecondaryAddresses(cidrs: string[]): this {
+    return this.withEnvironment({ UMLAB_SECONDARY_ADDRESSES: cidrs.join(" ") }).withAddedCapabilities("NET_ADMIN");
+  }
+
   /** Every address the node must have before its daemons start (the entrypoint waits for them). */
   withExpectedAddresses(ips: string[]): this {
     return this.withEnvironment({ UMLAB_ADDRESSES: ips.join(" ") });

@@ -1,5 +1,5 @@
 import type { Topology, TopologyUser } from "../../constructs/topology.js";
-import { ACCOUNT_FILE, parseAccountFile } from "../../nodes/calls/plan.js";
+import { accountFileOf, parseAccountFile } from "../../nodes/calls/plan.js";
 import { readContainerFile } from "./read-file.js";
 
 /**
@@ -23,14 +23,14 @@ async function readFromContainer(container: string, path: string): Promise<strin
 
 /**
  * The topology with each user's password and PIN, read from the account file the user's phone
- * carries (nodes/calls/plan.ts ACCOUNT_FILE). A phone that is gone or holds another account leaves
+ * carries (nodes/calls/plan.ts accountFileOf). A phone that is gone or holds another account leaves
  * its user's secrets empty: the checks that need them then fail on authentication, visibly.
  */
 export async function withPhoneSecrets(t: Topology): Promise<Topology> {
   const users = await Promise.all(
     t.users.map(async (u) => {
       const phone = t.nodes.find((n) => n.name === u.phone);
-      const text = phone ? await readFromContainer(phone.container, ACCOUNT_FILE) : undefined;
+      const text = phone ? await readFromContainer(phone.container, accountFileOf(phone.name)) : undefined;
       const account = text ? parseAccountFile(text) : undefined;
       const mine = account?.sipUser === u.sipUser ? account : undefined;
       // A lab started before phones held accounts still has them in its label.

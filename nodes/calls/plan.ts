@@ -18,24 +18,37 @@ export const ANSWER_MEDIA_PORT = PHONE_PORTS.answerMedia.from;
 export const PROBE_SIP_PORT = 5098;
 /** The port a SIP server's own health probe sends from: distinct from PROBE_SIP_PORT so both can run at once. */
 export const HEALTH_PROBE_PORT = 5099;
-/** What a call plays once answered (SIPp play_pcap_audio), and the test tone every phone carries. */
-export const PLAY_FILE = "/tmp/umlab-play.pcap";
+/**
+ * What a call plays once answered: the call and outside-call scenarios play `umlab-play.pcap` from
+ * SIPp's working directory (play_pcap_audio; SIPp reads it when it loads the scenario), so each
+ * phone plays its own even where phones share a container (a local lab's phone bank). A call
+ * runs SIPp in `phoneDir(phone)` (docker exec -w) after putting the file at `playFile(phone)`.
+ */
+export const PLAY_FILE_NAME = "umlab-play.pcap";
+export const phoneDir = (phone: string) => `/tmp/umlab-${phone}`;
+export const playFile = (phone: string) => `${phoneDir(phone)}/${PLAY_FILE_NAME}`;
+/** The test tone every phone carries. */
 export const TONE_FILE = "/etc/umlab/media/tone.pcap";
+/** A shell command that makes the phone's directory and puts the test tone in it as what the next call plays. */
+export function playToneCommand(phone: string): string[] {
+  return ["sh", "-c", `mkdir -p ${phoneDir(phone)} && cp ${TONE_FILE} ${playFile(phone)}`];
+}
 /** The caller number of the phone outside the enterprise (no account). */
 export const OUTSIDE_CALLER = "+14255550199";
 /** The `from` of a call placed by the phone outside the enterprise. */
 export const FROM_OUTSIDE = "outside";
 
 /**
- * A phone's account, where its user's phone keeps it: /etc/umlab/secrets/account.csv, owner-only
+ * A phone's account, where its user's phone keeps it: /etc/umlab/secrets/<phone>/account.csv (a
+ * folder per phone: a local lab's phones share one container), owner-only
  * (nodes/files.ts isSecretFile). It is a SIPp injection file (-inf; fields split at ';', which a
  * password may not hold): field0 the SIP user, field1 the password, field2 the voice-mail PIN. The
  * scenarios authenticate with `[authentication username="[field0]" password="[field1]"]`, so no
  * password is on a command line (`ps` shows those), in a script or in a Docker label; `attach`
  * reads the account back for the checks that need the PIN.
  */
-export const ACCOUNT_PATH = "secrets/account.csv";
-export const ACCOUNT_FILE = `/etc/umlab/${ACCOUNT_PATH}`;
+export const accountPath = (phone: string) => `secrets/${phone}/account.csv`;
+export const accountFileOf = (phone: string) => `/etc/umlab/${accountPath(phone)}`;
 
 export interface PhoneAccount {
   readonly sipUser: string;
@@ -44,11 +57,11 @@ export interface PhoneAccount {
 }
 
 /** The account file a user's phone carries (SIPp injection file). */
-export function accountFile(u: PhoneAccount): RenderedFile {
+export function accountFile(u: PhoneAccount, phone: string): RenderedFile {
   for (const v of [u.sipUser, u.password, u.pin]) {
     if (/[;\r\n"]/.test(v)) throw new InternalError(lit`AccountValueUnwritable`, "an account value holds ';', '\"' or a line break");
   }
-  return { path: ACCOUNT_PATH, content: `SEQUENTIAL\n${u.sipUser};${u.password};${u.pin}\n` };
+  return { path: accountPath(phone), content: `SEQUENTIAL\n${u.sipUser};${u.password};${u.pin}\n` };
 }
 
 /** The account in a phone's account file, or undefined when the text is not one. */
@@ -58,9 +71,9 @@ export function parseAccountFile(text: string): PhoneAccount | undefined {
   return sipUser && password && pin ? { sipUser, password, pin } : undefined;
 }
 
-/** SIPp's arguments for a signed-in user's phone: the account file, read by the scenario's [authentication]. */
-export function credentialArgs(): string[] {
-  return ["-inf", ACCOUNT_FILE];
+/** SIPp's arguments for a signed-in user's phone: its account file, read by the scenario's [authentication]. */
+export function credentialArgs(phone: string): string[] {
+  return ["-inf", accountFileOf(phone)];
 }
 
 export function userIn(t: Topology, name: string): TopologyUser {
@@ -124,7 +137,7 @@ export function callPlan(
   const keys = { caller: caller ? caller.sipUser : OUTSIDE_CALLER, callee: o.to, params: o.params ?? "", domain: t.sipDomain };
   const args = [
     ...Object.entries(keys).flatMap(([k, v]) => ["-key", k, v]),
-    ...(caller ? credentialArgs() : []),
+    ...(caller ? credentialArgs(node) : []),
     ...["-i", ip, "-p", String(CALLER_SIP_PORT), "-mi", ip, "-mp", String(CALLER_MEDIA_PORT)],
     ...["-d", String(Math.round(o.holdSeconds * 1000)), frontEndTarget(t)],
   ];

@@ -132,7 +132,7 @@ describe("who may skip authentication, and with what", () => {
       lab(),
       alice.phone,
       "message-authenticated",
-      [...k, ...credentialArgs(), "-i", ipOf(alice.phone), "-p", String(PROBE_SIP_PORT), frontEndTarget(t())],
+      [...k, ...credentialArgs(alice.phone), "-i", ipOf(alice.phone), "-p", String(PROBE_SIP_PORT), frontEndTarget(t())],
       5,
     );
     expect(signedIn.ok, signedIn.output.slice(-600)).toBe(true);
@@ -168,7 +168,7 @@ describe("registrar", () => {
       lab(),
       user.phone,
       "register-refused",
-      [...k, ...credentialArgs(), "-i", ipOf(user.phone), "-p", String(port), frontEndTarget(t())],
+      [...k, ...credentialArgs(user.phone), "-i", ipOf(user.phone), "-p", String(port), frontEndTarget(t())],
       5,
     );
   };
@@ -178,7 +178,7 @@ describe("registrar", () => {
       lab(),
       user.phone,
       "register",
-      [...k, ...credentialArgs(), "-i", ipOf(user.phone), "-p", String(port), frontEndTarget(t())],
+      [...k, ...credentialArgs(user.phone), "-i", ipOf(user.phone), "-p", String(port), frontEndTarget(t())],
       5,
     );
   };

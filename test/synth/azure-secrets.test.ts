@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { defaultLab } from "../../constructs/index.js";
-import { ACCOUNT_PATH, parseAccountFile } from "../../nodes/calls/plan.js";
+import { accountPath, parseAccountFile } from "../../nodes/calls/plan.js";
 import { parseCloudInit, runStartScript, VM_PATHS } from "../../stacks/cloud-init.js";
 import { LabStack } from "../../stacks/lab-stack.js";
 import { cachedLabPki, RENEW_DAYS_BEFORE_EXPIRY } from "../../stacks/pki-cache.js";
@@ -138,7 +138,7 @@ describe("the app on Azure: generated secrets, owner-only output (issue 8)", () 
     const files = installedFiles(firstStack);
     // What the VMs get: the phones' accounts and the front end's digest passwords are the generated ones.
     for (const u of model) {
-      const account = parseAccountFile(files.get(`${VM_PATHS.nodes}/phone-${u.name}/${ACCOUNT_PATH}`) ?? "");
+      const account = parseAccountFile(files.get(`${VM_PATHS.nodes}/phone-${u.name}/${accountPath(`phone-${u.name}`)}`) ?? "");
       expect(account).toEqual({ sipUser: u.sipUser, password: users[u.name]?.password, pin: users[u.name]?.pin });
     }
     const everything = [...files.values()].join("\n");

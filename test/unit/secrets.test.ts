@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { defaultLab } from "../../constructs/index.js";
 import { topologyOf } from "../../constructs/topology.js";
 import { withoutSecrets } from "../../lab/runtime/secrets.js";
-import { ACCOUNT_FILE, ACCOUNT_PATH, accountFile, callPlan, parseAccountFile } from "../../nodes/calls/plan.js";
+import { accountFile, accountFileOf, accountPath, callPlan, parseAccountFile } from "../../nodes/calls/plan.js";
 import { isSecretFile, nodeFiles } from "../../nodes/files.js";
 import { renderCallChecks } from "../../stacks/call-checks.js";
 
@@ -23,28 +23,28 @@ describe("secrets stay out of labels, command lines and scripts (issue 8)", () =
 
   it("SIPp reads a phone's credentials from its account file, not from its command line", () => {
     const plan = callPlan(t, { from: "alice", to: "bob", holdSeconds: 1 });
-    expect(plan.args).toEqual(expect.arrayContaining(["-inf", ACCOUNT_FILE]));
+    expect(plan.args).toEqual(expect.arrayContaining(["-inf", accountFileOf("phone-alice")]));
     expect(plan.args).not.toContain("-au");
     for (const s of forbidden) expect(plan.args).not.toContain(s);
   });
 
   it("Azure's call-check script (rendered from the same plans) holds no password either", () => {
     const script = renderCallChecks(t);
-    expect(script).toContain(`-inf'\\'' '\\''${ACCOUNT_FILE}`);
+    expect(script).toContain(`-inf'\\'' '\\''${accountFileOf("phone-alice")}`);
     for (const s of forbidden) expect(script).not.toContain(s);
   });
 
   it("each user's phone carries the user's account, owner-only, as a SIPp injection file", () => {
     const files = nodeFiles(lab, t, {});
     for (const u of t.users) {
-      const account = files.get(u.phone)?.find((f) => f.path === ACCOUNT_PATH);
+      const account = files.get(u.phone)?.find((f) => f.path === accountPath(u.phone));
       expect(account).toBeDefined();
       expect(parseAccountFile(String(account?.content))).toEqual({ sipUser: u.sipUser, password: u.password, pin: u.pin });
       expect(String(account?.content)).toMatch(/^SEQUENTIAL\n[^;\n]+;[^;\n]+;[0-9]+\n$/);
     }
-    expect(isSecretFile(ACCOUNT_PATH)).toBe(true);
+    expect(isSecretFile(accountPath("phone-alice"))).toBe(true);
     expect(isSecretFile("tls/node.key")).toBe(true);
     expect(isSecretFile("kamailio.cfg")).toBe(false);
-    expect(() => accountFile({ sipUser: "alice", password: "a;b", pin: "1111" })).toThrow(/';'/);
+    expect(() => accountFile({ sipUser: "alice", password: "a;b", pin: "1111" }, "phone-alice")).toThrow(/';'/);
   });
 });
