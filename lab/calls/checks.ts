@@ -18,7 +18,7 @@ import {
 import { describeFinal, sippTrouble, type TracedRun, tracedCall, tracedOptions } from "../faults/evidence.js";
 import { activeFaults } from "../faults/faults.js";
 import type { StartedLocalLab } from "../runtime/local-lab.js";
-import { answer, type MessageSummary, placedCalls, register, ringWithoutAnswer, waitForNotify } from "./driver.js";
+import { answer, type MessageSummary, phoneListening, placedCalls, register, ringWithoutAnswer, waitForNotify } from "./driver.js";
 import { listMessages, readRecording, umLogLines, type VoiceMessage } from "./mailbox.js";
 
 /**
@@ -227,10 +227,15 @@ async function messagesAfterHangup(lab: StartedLocalLab, callee: TopologyUser, b
   return after;
 }
 
-/** Verifies one deposit: exactly one new message anywhere, in the callee's mailbox, with the tone. */
+/**
+ * Verifies one deposit from `caller`: exactly one new message in the callee's mailbox, with the
+ * tone, and none from that caller anywhere else. Deposits to other mailboxes from other callers
+ * may land meanwhile (checks that run side by side, each from a caller of its own: callerFor).
+ */
 async function verifyDeposit(
   lab: StartedLocalLab,
   callee: TopologyUser,
+  caller: TopologyUser,
   before: readonly VoiceMessage[],
   callId: string,
   expectedReason: "no-answer" | "unavailable" | "unconditional",
@@ -238,7 +243,7 @@ async function verifyDeposit(
   const after = await messagesAfterHangup(lab, callee, before);
   const added = after.filter((m) => !before.some((b) => b.recording === m.recording && b.node === m.node));
   const mine = added.filter((m) => isMailboxOf(m, callee));
-  const stray = added.filter((m) => !isMailboxOf(m, callee));
+  const stray = added.filter((m) => !isMailboxOf(m, callee) && m.caller === caller.sipUser);
   if (stray.length > 0)
     return { ok: false, why: `message(s) landed elsewhere: ${stray.map((m) => `${m.node} ${m.tenant}/${m.mailbox}`).join(", ")}` };
   if (mine.length === 0) return { ok: false, why: `no new message in ${mailboxName(callee)}`, audio: true };
@@ -268,6 +273,16 @@ async function verifyDeposit(
 }
 
 /**
+ * Who calls `callee` in a deposit check: the next user in the lab's order. So deposit checks to
+ * different users can run side by side: no two place calls from the same phone (a phone has one
+ * caller port) and each message's caller names the check it belongs to.
+ */
+export function callerFor(users: readonly TopologyUser[], callee: TopologyUser): TopologyUser {
+  const i = users.findIndex((u) => u.name === callee.name);
+  return users[(i + 1) % users.length] ?? callee;
+}
+
+/**
  * A voice-mail deposit for `callee`: with `ring` its phone is registered, rings and is not
  * answered; without, it is unregistered. Passes only if exactly one new message appears, in the
  * callee's mailbox on the right UM and tenant, the UM saw a Diversion naming the callee (and not
@@ -282,7 +297,7 @@ export async function checkDeposit(
   const t = lab.topology;
   const toneSeconds = options.toneSeconds ?? 3;
   const noAnswer = options.noAnswerSeconds ?? 8;
-  const caller = t.users.find((u) => u.name !== callee.name) ?? callee;
+  const caller = callerFor(t.users, callee);
   const check = ring ? "no-answer deposit" : "unregistered deposit";
   const target = `${callee.name} -> ${mailboxName(callee)}`;
 
@@ -292,7 +307,7 @@ export async function checkDeposit(
     const reg = await register(lab, callee.name);
     if (!reg.ok) return failure(check, target, reg.ms, `callee's phone could not register: ${lastLines(reg.output)}`);
     ringing = ringWithoutAnswer(lab, callee.name, noAnswer + 15);
-    await new Promise((r) => setTimeout(r, 300)); // let the phone bind its port
+    await phoneListening(lab, callee.name, ringing);
   } else {
     const unreg = await register(lab, callee.name, 0);
     if (!unreg.ok) return failure(check, target, unreg.ms, `callee's registration could not be removed: ${lastLines(unreg.output)}`);
@@ -308,7 +323,7 @@ export async function checkDeposit(
   if (!placed.ok) return callFailure(lab, check, target, callee, placed, `the call from ${caller.name}`);
   if (rang && !rang.ok)
     return failure(check, target, placed.ms, `the callee's phone did not ring and get cancelled: ${lastLines(rang.output)}`);
-  const v = await verifyDeposit(lab, callee, before, placed.callId, ring ? "no-answer" : "unavailable");
+  const v = await verifyDeposit(lab, callee, caller, before, placed.callId, ring ? "no-answer" : "unavailable");
   if (v.ok) return success(check, target, placed.ms, v.summary);
   return failure(check, target, placed.ms, v.why, v.audio ? await diagnoseMissingAudio(lab, callee, placed) : undefined);
 }
@@ -338,7 +353,7 @@ export async function checkDirectDepositAndMwi(
         r = await waitForNotify(lab, callee.name, toneSeconds + 25);
       return r;
     })();
-    await new Promise((r) => setTimeout(r, 300));
+    await phoneListening(lab, callee.name, notified);
     const placed = await tracedCall(lab, {
       from: caller.name,
       to: callee.sipUser,
@@ -348,7 +363,7 @@ export async function checkDirectDepositAndMwi(
     });
     const mwi = await notified;
     if (!placed.ok) return callFailure(lab, check, target, callee, placed, "the direct call");
-    const v = await verifyDeposit(lab, callee, before, placed.callId, "unconditional");
+    const v = await verifyDeposit(lab, callee, caller, before, placed.callId, "unconditional");
     if (!v.ok) return failure(check, target, placed.ms, v.why, v.audio ? await diagnoseMissingAudio(lab, callee, placed) : undefined);
     if (!mwi.ok || !mwi.summary) {
       const why = `the phone got no message-waiting NOTIFY, or was rung: ${lastLines(mwi.output)}`;
@@ -385,7 +400,7 @@ export async function checkSubscriberAccess(lab: StartedLocalLab, user: Topology
   if (unread.length === 0) return failure(check, target, 0, `${mailboxName(user)} has no new message to listen to; deposit one first`);
   return withRegisteredPhone(lab, user, check, target, async () => {
     const notified = waitForNotify(lab, user.name, 40);
-    await new Promise((r) => setTimeout(r, 300));
+    await phoneListening(lab, user.name, notified);
     const keys = [...keyPresses(`${pin}#`, 1500), ...keyPresses("1", 1500 + (pin.length + 1) * 250 + 3500)];
     const placed = await tracedCall(lab, { from: user.name, to: number, media: { keys }, holdSeconds: 14, timeoutSeconds: 35 });
     if (!placed.ok) return callFailure(lab, check, target, user, placed, "the call to subscriber access");
@@ -458,7 +473,7 @@ export async function checkAutoAttendant(lab: StartedLocalLab, user: TopologyUse
   if (!lab.topology.nodes.some((n) => n.name === OUTSIDE_PHONE)) return failure(check, target, 0, "the lab has no outside phone");
   return withRegisteredPhone(lab, user, check, target, async () => {
     const answered = answer(lab, user.name, 30);
-    await new Promise((r) => setTimeout(r, 300));
+    await phoneListening(lab, user.name, answered);
     const placed = await tracedCall(lab, {
       from: FROM_OUTSIDE,
       to: number,

@@ -1,4 +1,4 @@
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DeploymentMode } from "../../constructs/index.js";
 import { defaultLab, type TopologyUser, topologyOf } from "../../constructs/index.js";
 import {
@@ -78,17 +78,23 @@ export function modeCallTests(mode: DeploymentMode, lab: () => StartedLocalLab):
     }
   }
 
-  for (const u of users) {
-    it(`no-answer: ${u.name}'s phone rings ${NO_ANSWER_SECONDS} s, then the caller's tone lands in ${u.mailboxNode} ${tenantOf(u)}/${u.extension} only`, async () => {
-      expectSuccess([await checkDeposit(lab(), live(u), true, options)]);
-    });
-  }
+  // Deposits to different users run side by side, each from a caller of its own (callerFor): the
+  // no-answer ones together, then the unregistered ones (a user's two deposits never overlap).
+  describe("no-answer deposits, every user at once", () => {
+    for (const u of users) {
+      it.concurrent(`no-answer: ${u.name}'s phone rings ${NO_ANSWER_SECONDS} s, then the caller's tone lands in ${u.mailboxNode} ${tenantOf(u)}/${u.extension} only`, async () => {
+        expectSuccess([await checkDeposit(lab(), live(u), true, options)]);
+      });
+    }
+  });
 
-  for (const u of users) {
-    it(`unregistered: a call to ${u.name} lands in the same mailbox, and nowhere else`, async () => {
-      expectSuccess([await checkDeposit(lab(), live(u), false, options)]);
-    });
-  }
+  describe("unregistered deposits, every user at once", () => {
+    for (const u of users) {
+      it.concurrent(`unregistered: a call to ${u.name} lands in the same mailbox, and nowhere else`, async () => {
+        expectSuccess([await checkDeposit(lab(), live(u), false, options)]);
+      });
+    }
+  });
 
   const shared = users.filter((u) => users.some((o) => o !== u && o.extension === u.extension && tenantOf(o) !== tenantOf(u)));
   if (shared.length > 1) {
