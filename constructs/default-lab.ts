@@ -1,11 +1,11 @@
 import { ExUmContact } from "./contact.js";
-import { KamailioEdge } from "./edge.js";
+import { KamailioEdge, type KamailioEdgeProps } from "./edge.js";
 import type { FloodLimit } from "./flood-limit.js";
 import { FrontEnd } from "./front-end.js";
 import { type AddressPlanProps, type DeploymentMode, UmLab } from "./lab.js";
-import { OnPremUm } from "./onprem-um.js";
+import { OnPremUm, type OnPremUmProps } from "./onprem-um.js";
 import { HostedVoicemailPolicy, PolicyScope } from "./policy.js";
-import { HostedUm, HostingProvider, type VerificationLevel } from "./provider.js";
+import { HostedUm, type HostedUmProps, HostingProvider, type VerificationLevel } from "./provider.js";
 import { User } from "./user.js";
 
 /** The provider's FQDN in the built-in lab (Exchange Online's was exap.um.outlook.com). */
@@ -13,6 +13,21 @@ export const DEFAULT_PROVIDER_FQDN = "exap.um.provider.test";
 
 export interface DefaultLabOptions {
   readonly mode: DeploymentMode;
+  /**
+   * The edge's props (capacity, media ports, ...), e.g. a small capacity to show its limit.
+   * @default KamailioEdge's own defaults
+   */
+  readonly edge?: Omit<KamailioEdgeProps, "fqdn">;
+  /**
+   * The on-premises UM's props (capacity, RTP ports, mailbox limits).
+   * @default OnPremUm's own defaults
+   */
+  readonly onPremUm?: Omit<OnPremUmProps, "fqdn">;
+  /**
+   * The hosted UM's props (capacity, RTP ports, mailbox limits).
+   * @default HostedUm's own defaults
+   */
+  readonly hostedUm?: Omit<HostedUmProps, "provider" | "fqdn">;
   /** @default "lab" */
   readonly id?: string;
   /** @default 8 */
@@ -57,7 +72,7 @@ export function defaultLab(options: DefaultLabOptions): UmLab {
     ...(options.frontEndFloodLimit && { floodLimit: options.frontEndFloodLimit }),
   });
   if (mode !== "cross-premises") {
-    new OnPremUm(lab, "OnPremUm");
+    new OnPremUm(lab, "OnPremUm", options.onPremUm);
     new ExUmContact(lab, "OnPremSubscriberAccess", { kind: "subscriber-access", displayNumber: "1900", location: "on-premises" });
     new ExUmContact(lab, "OnPremAutoAttendant", { kind: "auto-attendant", displayNumber: "1901", location: "on-premises" });
   }
@@ -68,8 +83,8 @@ export function defaultLab(options: DefaultLabOptions): UmLab {
       proxyFqdn: DEFAULT_PROVIDER_FQDN,
       ...(options.verificationLevel && { verificationLevel: options.verificationLevel }),
     });
-    new HostedUm(lab, "HostedUm", { provider });
-    new KamailioEdge(lab, "Edge");
+    new HostedUm(lab, "HostedUm", { ...options.hostedUm, provider });
+    new KamailioEdge(lab, "Edge", options.edge);
     // Cross-premises: everyone is hosted, so one global policy. Mixed: only the hosted users carry one.
     contoso = new HostedVoicemailPolicy(lab, "HostedVoicemail", {
       scope: mode === "mixed" ? PolicyScope.user() : PolicyScope.global(),

@@ -2,6 +2,7 @@ import { ExUmContact } from "../contact.js";
 import { LabModelError, lit, shown } from "../errors.js";
 import { FrontEnd } from "../front-end.js";
 import type { UmLab } from "../lab.js";
+import type { MailboxLimits } from "../mailbox-limits.js";
 import { OnPremUm } from "../onprem-um.js";
 import { HostedUm } from "../provider.js";
 import { addressOf, nodeOf, type Topology } from "../topology.js";
@@ -29,6 +30,7 @@ interface UmView {
   readonly role: UmRole;
   readonly fqdn: string;
   readonly rtp: Port;
+  readonly limits: MailboxLimits;
   /**
    * The one SIP peer, requests come from it and go to it (its outbound proxy): on premises the
    * front end; hosted, the provider's SIP proxy in the same node, on loopback, which terminates the
@@ -60,6 +62,7 @@ function viewOf(lab: UmLab, topology: Topology, role: UmRole): UmView {
       role,
       fqdn: um.fqdn,
       rtp: um.rtpPorts,
+      limits: um.mailboxLimits,
       peerIp: addressOf(topology, "frontend", "corp"),
       peerPort: FrontEnd.SIP.from,
       bind: `0.0.0.0:${OnPremUm.SIP.from}`,
@@ -76,6 +79,7 @@ function viewOf(lab: UmLab, topology: Topology, role: UmRole): UmView {
     role,
     fqdn: um.fqdn,
     rtp: um.rtpPorts,
+    limits: um.mailboxLimits,
     peerIp: PROVIDER_PROXY_LOOPBACK.address,
     peerPort: PROVIDER_PROXY_LOOPBACK.proxy.from,
     bind: `${PROVIDER_PROXY_LOOPBACK.address}:${PROVIDER_PROXY_LOOPBACK.um.from}`,
@@ -102,7 +106,7 @@ export function renderAsteriskConfig(lab: UmLab, topology: Topology, role: UmRol
     ...files,
     "rtp.conf": `${head}[general]\nrtpstart=${um.rtp.from}\nrtpend=${um.rtp.to}\n`,
     "pjsip.conf": `${head}#include "umlab-pjsip-templates.conf"\n\n${renderPjsip(um)}\n${renderMwiSubscriptions(um)}`,
-    "voicemail.conf": `${head}#include "umlab-voicemail-options.conf"\n\n${renderMailboxes(um)}`,
+    "voicemail.conf": `${head}#include "umlab-voicemail-options.conf"\n\n${renderMailboxLimits(um.limits)}\n${renderMailboxes(um)}`,
     "extensions.conf": `${head}#include "umlab-dialplan.conf"\n\n${renderDialplan(um)}`,
   };
 }
@@ -178,6 +182,14 @@ function renderMwiSubscriptions(um: UmView): string {
 
 function peerOf(um: UmView): string {
   return um.role === "onprem-um" ? "frontend" : "edge";
+}
+
+/**
+ * The model's mailbox limits, added to the [general] section the static options open: a full
+ * mailbox (maxmsg) and the longest message (maxsecs) each end the caller's call from the UM's side.
+ */
+function renderMailboxLimits(limits: MailboxLimits): string {
+  return `[general](+)\nmaxmsg=${limits.maxMessages}\nmaxsecs=${limits.maxMessageSeconds}\n`;
 }
 
 /** voicemail.conf's mailboxes: one context per tenant (on-prem UM: one context). */

@@ -12,6 +12,7 @@ import {
   renderKamailioListen,
   staticConfig,
 } from "./common.js";
+import { capacityDefines, capacityFile } from "./kamailio-capacity.js";
 import { floodDefines, floodExemptRows, sipProtectionFiles } from "./kamailio-protection.js";
 
 /** The edge's routing logic, kept as a file (constructs/render/kamailio/edge.cfg). */
@@ -28,6 +29,7 @@ export function renderEdgeFiles(lab: UmLab, topology: Topology): RenderedFile[] 
     { path: "kamailio.cfg", content: renderEdgeConfig(lab, topology) },
     { path: EDGE_ROUTING_FILE, content: staticConfig(`kamailio/${EDGE_ROUTING_FILE}`) },
     ...sipProtectionFiles(),
+    capacityFile(),
     { path: "tls.cfg", content: renderEdgeTlsConfig() },
     { path: "rtpengine.conf", content: renderRtpengineConfig(lab, topology) },
   ];
@@ -66,6 +68,8 @@ export function renderEdgeConfig(lab: UmLab, topology: Topology): string {
     // SIP-layer protection: the hosted UM's address (its in-dialog Contact), the anti-flood limit.
     HOSTED_UM_ADDRESS: hostedUmAddress,
     ...floodDefines(edge.floodLimit),
+    // The A/V edge counts the calls whose media it relays (capacity.cfg); its ports are sized for them.
+    ...capacityDefines(edge.capacity, `Media relay at capacity: edge ${edge.fqdn} relays ${edge.capacity} calls`),
   };
   return `#!KAMAILIO
 # umlab edge ${edge.fqdn}: Access Edge + A/V Edge towards hosting provider ${provider.proxyFqdn}.

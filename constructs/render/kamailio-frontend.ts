@@ -13,6 +13,7 @@ import {
   renderKamailioListen,
   staticConfig,
 } from "./common.js";
+import { capacityDefines, capacityFile } from "./kamailio-capacity.js";
 import { floodDefines, floodExemptRows, sipProtectionFiles } from "./kamailio-protection.js";
 
 /** The front end's routing logic, kept as a file (constructs/render/kamailio/frontend.cfg). */
@@ -27,6 +28,7 @@ export function renderFrontEndFiles(lab: UmLab, topology: Topology): RenderedFil
     { path: "kamailio.cfg", content: renderFrontEndConfig(lab, topology) },
     { path: FRONTEND_ROUTING_FILE, content: staticConfig(`kamailio/${FRONTEND_ROUTING_FILE}`) },
     ...sipProtectionFiles(),
+    ...(lab.onPremUm ? [capacityFile()] : []),
   ];
 }
 
@@ -70,6 +72,8 @@ function frontEndDefines(lab: UmLab, topology: Topology): Record<string, string 
     ...(onPrem && {
       ONPREM_UM_FQDN: onPrem.fqdn,
       ONPREM_UM_URI: `sip:${addressOf(topology, "onprem-um", "corp")}:${OnPremUm.SIP.from}`,
+      // The front end counts the calls it sends the on-premises UM (capacity.cfg).
+      ...capacityDefines(onPrem.capacity, `Voice mail at capacity: ${onPrem.fqdn} takes ${onPrem.capacity} calls`),
     }),
     WITH_HOSTED: edgeIp !== undefined,
     // EDGE_IP: the one source whose trust mark (ms-edge-proxy-message-trust) is believed.

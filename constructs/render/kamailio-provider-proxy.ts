@@ -4,6 +4,7 @@ import { HostedUm } from "../provider.js";
 import { addressOf, nodeOf, type Topology } from "../topology.js";
 import { Port } from "../values.js";
 import { type RenderedFile, renderKamailioAliases, renderKamailioDefines, renderKamailioListen, staticConfig } from "./common.js";
+import { capacityDefines, capacityFile } from "./kamailio-capacity.js";
 
 /** The provider proxy's routing logic, kept as a file (constructs/render/kamailio/provider-proxy.cfg). */
 export const PROVIDER_PROXY_ROUTING_FILE = "provider-proxy.cfg";
@@ -29,6 +30,7 @@ export function renderProviderProxyFiles(lab: UmLab, topology: Topology): Render
     { path: "kamailio.cfg", content: renderProviderProxyConfig(lab, topology) },
     { path: PROVIDER_PROXY_ROUTING_FILE, content: staticConfig(`kamailio/${PROVIDER_PROXY_ROUTING_FILE}`) },
     { path: "tls.cfg", content: staticConfig("kamailio/tls.cfg") },
+    capacityFile(),
   ];
 }
 
@@ -40,6 +42,8 @@ export function renderProviderProxyFiles(lab: UmLab, topology: Topology): Render
  */
 export function renderProviderProxyConfig(lab: UmLab, topology: Topology): string {
   const um = nodeOf(topology, "hosted-um");
+  const hosted = lab.hostedUm;
+  if (!hosted) throw new Error("the lab has no HostedUm");
   const ip = addressOf(topology, "hosted-um", "provider");
   const federation = HostedUm.SIP_TLS.from;
   const { address: loopback, proxy, um: asterisk } = PROVIDER_PROXY_LOOPBACK;
@@ -55,6 +59,8 @@ export function renderProviderProxyConfig(lab: UmLab, topology: Topology): strin
     // leaves on (loopback), so media_address alone gives the edge c=127.0.0.1 (Azure: the public
     // address, which pjsip leaves alone; loopback then never appears).
     MEDIA_IP: um.publicAddress ?? ip,
+    // The provider's proxy counts the calls it hands the hosted UM, every tenant together (capacity.cfg).
+    ...capacityDefines(hosted.capacity, `Hosted voice mail at capacity: ${hosted.fqdn} takes ${hosted.capacity} calls`),
   };
   return `#!KAMAILIO
 # umlab provider proxy ${um.fqdn}: the hosting provider's SIP proxy, in front of the hosted UM.

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   CAPACITY_MAX,
+  CAPACITY_RETRY_AFTER_SECONDS,
+  defaultLab,
   FrontEnd,
   HostedUm,
   HostingProvider,
@@ -8,8 +10,10 @@ import {
   LabModelError,
   OnPremUm,
   Port,
+  topologyOf,
   UmLab,
 } from "../../constructs/index.js";
+import { renderLab } from "../../constructs/render/index.js";
 
 function lab(): { lab: UmLab; provider: HostingProvider } {
   const l = new UmLab(undefined, "t", { mode: "mixed", sipDomain: "contoso.test" });
@@ -156,4 +160,61 @@ describe("mailbox limits: what a UM's mailboxes hold", () => {
       expect(err.message).toMatch(message);
     });
   }
+});
+
+describe("capacity in the rendered files: who counts, and what a caller over the limit hears", () => {
+  const small = defaultLab({
+    mode: "mixed",
+    edge: { capacity: 3 },
+    onPremUm: { capacity: 2 },
+    hostedUm: { capacity: 4, maxMessages: 1, maxMessageSeconds: 5 },
+  });
+  const files = renderLab(small, topologyOf(small));
+  const file = (node: string, path: string) => String(files.get(node)?.find((f) => f.path === path)?.content ?? "");
+
+  const counters: [string, string, string][] = [
+    ["frontend", "2", "Voice mail at capacity: um.contoso.test takes 2 calls"],
+    ["edge", "3", "Media relay at capacity: edge sip.contoso.test relays 3 calls"],
+    ["hosted-um", "4", "Hosted voice mail at capacity: exap.um.provider.test takes 4 calls"],
+  ];
+  for (const [node, calls, reason] of counters) {
+    it(`${node} counts its calls against the model's capacity (${calls}) and refuses with 503 "${reason}"`, () => {
+      const cfg = file(node, "kamailio.cfg");
+      expect(cfg).toContain(`#!define CAPACITY_CALLS ${calls}\n`);
+      expect(cfg).toContain(`#!define CAPACITY_REASON "${reason}"\n`);
+      expect(cfg).toContain(`#!define CAPACITY_RETRY_AFTER ${CAPACITY_RETRY_AFTER_SECONDS}\n`);
+      expect(file(node, "capacity.cfg")).toMatch(
+        /get_profile_size\("capacity", "\$var\(calls\)"\);\n\tif \(\$var\(calls\) >= CAPACITY_CALLS\)/,
+      );
+      expect(file(node, "capacity.cfg")).toContain('send_reply("503", "$var(reason)");');
+    });
+  }
+
+  it("each counting node includes capacity.cfg and takes a place where the call goes to the counted party", () => {
+    expect(file("frontend", "frontend.cfg")).toMatch(/#!ifdef WITH_ONPREM\n.*\ninclude_file "capacity.cfg"\n#!endif/);
+    expect(file("frontend", "frontend.cfg")).toMatch(/\$du = ONPREM_UM_URI;\n\t\troute\(CAPACITY_TAKE\);/);
+    expect(file("edge", "edge.cfg")).toMatch(/route\(CAPACITY_TRACK\);\n\troute\(CAPACITY_TAKE\);\n\troute\(MEDIA\);/);
+    expect(file("hosted-um", "provider-proxy.cfg")).toMatch(/\$du = UM_URI;\n\t\troute\(CAPACITY_TRACK\);\n\t\troute\(CAPACITY_TAKE\);/);
+  });
+
+  it("a front end without an on-premises UM counts nothing", () => {
+    const cross = defaultLab({ mode: "cross-premises" });
+    const fe = renderLab(cross, topologyOf(cross)).get("frontend") ?? [];
+    expect(fe.some((f) => f.path === "capacity.cfg")).toBe(false);
+    expect(String(fe.find((f) => f.path === "kamailio.cfg")?.content)).not.toContain("CAPACITY_CALLS");
+  });
+
+  it("the rtpengine range is the edge's capacity in ports, and the UMs' RTP ranges theirs", () => {
+    expect(file("edge", "rtpengine.conf")).toContain("port-min = 50000\nport-max = 50011\ndelete-delay = 0\n");
+    expect(file("onprem-um", "asterisk/rtp.conf")).toContain("rtpstart=10000\nrtpend=10007\n");
+    expect(file("hosted-um", "asterisk/rtp.conf")).toContain("rtpstart=20000\nrtpend=20015\n");
+  });
+
+  it("voicemail.conf adds each UM's mailbox limits to [general]", () => {
+    expect(file("hosted-um", "asterisk/voicemail.conf")).toContain(
+      '#include "umlab-voicemail-options.conf"\n\n[general](+)\nmaxmsg=1\nmaxsecs=5\n',
+    );
+    expect(file("onprem-um", "asterisk/voicemail.conf")).toContain("[general](+)\nmaxmsg=100\nmaxsecs=120\n");
+    expect(file("onprem-um", "asterisk/umlab-voicemail-options.conf")).not.toMatch(/^max(msg|secs)=/m);
+  });
 });

@@ -14,7 +14,8 @@ chown -R asterisk:asterisk /var/spool/asterisk /var/log/asterisk /var/lib/asteri
 if [ -f /etc/umlab/kamailio.cfg ]; then
   rm -rf /run/umlab
   mkdir -p /run/umlab
-  cp -R /etc/umlab/kamailio.cfg /etc/umlab/provider-proxy.cfg /etc/umlab/tls.cfg /etc/umlab/tls /run/umlab/
+  # Every Kamailio file the renderers made (kamailio.cfg and what it includes), and the TLS material.
+  cp -R /etc/umlab/*.cfg /etc/umlab/tls /run/umlab/
   chown -R root:kamailio /run/umlab
   chmod -R u=rwX,g=rX,o= /run/umlab
   (cd / && exec kamailio -DD -E -u kamailio -g kamailio -f /run/umlab/kamailio.cfg) &
