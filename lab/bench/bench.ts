@@ -4,6 +4,9 @@
 // cache. Figures, not assertions: speed targets are read here, never timed inside tests.
 // npm run bench -- --fuzz N [--seed S]: the robustness run (lab/robustness) with N fuzzed messages
 // against a mixed lab of its own, then the survival checks; exit code 1 if the lab did not come through.
+// npm run bench -- --load [--rates 100,200,400,800,1600] [--seconds 10] [--concurrency 100] [--tone-seconds 16]
+//   [--burst-gap 15] [--steps signalling,deposits,bursts,capacity]: the load and capacity benchmark
+//   (lab/bench/load.ts); exit code 1 if a deposit, a burst or the capacity limit did not hold.
 import { parseArgs } from "node:util";
 import { DEPLOYMENT_MODES, type DeploymentMode, defaultLab } from "../../constructs/index.js";
 import { checkDeposit } from "../calls/checks.js";
@@ -14,6 +17,7 @@ import { dockerApi } from "../runtime/docker.js";
 import { buildImage, ensureImage, IMAGE_NAMES, IMAGES_DIR, removeImage } from "../runtime/images.js";
 import { LocalLab } from "../runtime/local-lab.js";
 import type { StartTimings } from "../runtime/start-timings.js";
+import { runLoadBench } from "./load.js";
 import { breakdownLines, type CliFigures, cliUp } from "./start-breakdown.js";
 
 const seconds = (since: number) => (Date.now() - since) / 1000;
@@ -121,9 +125,18 @@ const { values } = parseArgs({
     modes: { type: "string" },
     fuzz: { type: "string" },
     seed: { type: "string" },
+    load: { type: "boolean" },
+    rates: { type: "string" },
+    seconds: { type: "string" },
+    concurrency: { type: "string" },
+    "tone-seconds": { type: "string" },
+    "burst-gap": { type: "string" },
+    steps: { type: "string" },
   },
 });
-if (values.fuzz !== undefined) {
+if (values.load) {
+  process.exitCode = await runLoadBench(values);
+} else if (values.fuzz !== undefined) {
   const count = Number(values.fuzz);
   if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new Error(`--fuzz ${values.fuzz}: allowed: 1 to 1000000 messages`);
   const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
