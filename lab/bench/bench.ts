@@ -2,6 +2,8 @@
 // Prints, per mode: seconds from `up` to healthy (images already built), seconds from `up` to the
 // first verified deposit, and the lab's memory; with --cold also each image's build time without
 // cache. Figures, not assertions: speed targets are read here, never timed inside tests.
+// npm run bench -- --scale [--users N] [--tenants T]: a generated N-user mixed lab (default 200, two
+// tenants) against the built-in one: up time, memory, their ratio, sample deposits (lab/bench/scale.ts).
 // npm run bench -- --fuzz N [--seed S]: the robustness run (lab/robustness) with N fuzzed messages
 // against a mixed lab of its own, then the survival checks; exit code 1 if the lab did not come through.
 // npm run bench -- --load [--rates 100,200,400,800,1600] [--seconds 10] [--concurrency 100] [--tone-seconds 16]
@@ -18,6 +20,7 @@ import { buildImage, ensureImage, IMAGE_NAMES, IMAGES_DIR, removeImage } from ".
 import { LocalLab } from "../runtime/local-lab.js";
 import type { StartTimings } from "../runtime/start-timings.js";
 import { runLoadBench } from "./load.js";
+import { benchScale } from "./scale.js";
 import { breakdownLines, type CliFigures, cliUp } from "./start-breakdown.js";
 
 const seconds = (since: number) => (Date.now() - since) / 1000;
@@ -76,7 +79,7 @@ async function benchMode(mode: DeploymentMode): Promise<ModeFigures> {
       upToHealthy: healthy,
       upToFirstDeposit: seconds(started),
       depositSeconds: seconds(callStarted),
-      memoryMb: await memoryMb(lab.topology.nodes.map((n) => n.container)),
+      memoryMb: await memoryMb([...new Set(lab.topology.nodes.map((n) => n.container))]),
       containers: new Set(lab.topology.nodes.map((n) => n.container)).size,
       cli,
       timings: lab.startTimings ?? { phases: [], nodes: [] },
@@ -132,9 +135,15 @@ const { values } = parseArgs({
     "tone-seconds": { type: "string" },
     "burst-gap": { type: "string" },
     steps: { type: "string" },
+    scale: { type: "boolean" },
+    users: { type: "string" },
+    tenants: { type: "string" },
   },
 });
-if (values.load) {
+if (values.scale) {
+  for (const name of IMAGE_NAMES) await ensureImage(name, (l) => console.log(l));
+  process.exitCode = (await benchScale(Number(values.users ?? 200), Number(values.tenants ?? 2), memoryMb)) ? 0 : 1;
+} else if (values.load) {
   process.exitCode = await runLoadBench(values);
 } else if (values.fuzz !== undefined) {
   const count = Number(values.fuzz);

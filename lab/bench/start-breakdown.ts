@@ -58,9 +58,17 @@ export function breakdownLines(mode: string, cli: CliFigures | undefined, t: Sta
     ...t.phases.map((p) => `    ${p.phase.padEnd(50)} ${s(p.ms)}`),
     "    nodes (since the nodes phase began): container running -> healthy",
   ];
-  const nodes = [...t.nodes].sort((a, b) => a.healthyMs - b.healthyMs);
-  for (const n of nodes) {
-    lines.push(`      ${n.node.padEnd(18)} ${s(n.runningMs).padStart(8)} -> ${s(n.healthyMs).padStart(8)}`);
+  // Nodes of one container with no probe of their own (the phone bank's phones) share one line.
+  const rows = new Map<string, { names: string[]; runningMs: number; healthyMs: number }>();
+  for (const n of t.nodes) {
+    const key = n.node.startsWith("phone-") ? `phones ${n.runningMs} ${n.healthyMs}` : n.node;
+    const row = rows.get(key) ?? { names: [], runningMs: n.runningMs, healthyMs: n.healthyMs };
+    row.names.push(n.node);
+    rows.set(key, row);
+  }
+  for (const r of [...rows.values()].sort((a, b) => a.healthyMs - b.healthyMs)) {
+    const name = r.names.length > 1 ? `phones (${r.names.length})` : (r.names[0] as string);
+    lines.push(`      ${name.padEnd(18)} ${s(r.runningMs).padStart(8)} -> ${s(r.healthyMs).padStart(8)}`);
   }
   return lines;
 }

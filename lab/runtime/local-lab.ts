@@ -287,7 +287,7 @@ function mergedFiles(c: ContainerLaunch): RenderedFile[] {
   const byPath = new Map<string, RenderedFile>();
   for (const f of c.launches.flatMap((l) => l.files)) {
     const had = byPath.get(f.path);
-    if (had && String(had.content) !== String(f.content))
+    if (had && had !== f && String(had.content) !== String(f.content))
       throw new InternalError(lit`ContainerFileClash`, `container ${c.name} would hold two different ${f.path}`);
     byPath.set(f.path, f);
   }
