@@ -282,6 +282,8 @@ export function depositCallerArgs(o: {
     ...["-d", String(o.toneSeconds * 1000), "-r", String(o.calls), "-rp", "1000", "-m", String(o.calls), "-l", String(o.calls)],
     ...["-recv_timeout", `${o.recvTimeoutSeconds}s`, "-timeout", `${bound}s`],
     ...["-nostdin", "-trace_stat", "-stf", statsPath(o.tag), "-fd", "1"],
+    // A call SIPp aborts (a refusal) just ends: no BYE for a dialog that never was.
+    ...["-default_behaviors", "all,-bye"],
     ...(o.errorFile ? ["-trace_err", "-error_file", o.errorFile] : []),
     o.target,
   ];
@@ -339,10 +341,14 @@ export interface CapacityRow {
   readonly withRetryAfter: number;
 }
 
-/** The 503 refusals in SIPp's error log (-trace_err), and how many carried a Retry-After. */
+/**
+ * The 503 refusals in SIPp's error log (-trace_err), one per call (SIPp logs the call it aborts once
+ * as "Aborting call", then the server's retransmissions as "Dead call"), and how many carried a Retry-After.
+ */
 export function countRefusals(errorLog: string): { refused: number; withRetryAfter: number } {
-  const replies = errorLog.split(/(?=^SIP\/2\.0 )/m).filter((m) => m.startsWith("SIP/2.0 503"));
-  return { refused: replies.length, withRetryAfter: replies.filter((m) => /^Retry-After:\s*\d+/im.test(m)).length };
+  const aborts = errorLog.split(/^(?=\S.*?: (?:Aborting|Dead) call)/m).filter((e) => /: Aborting call/.test(e));
+  const refusals = aborts.filter((e) => /received 'SIP\/2\.0 503 /.test(e));
+  return { refused: refusals.length, withRetryAfter: refusals.filter((e) => /^Retry-After:\s*\d+/im.test(e)).length };
 }
 
 /** Exactly the surplus refused cleanly (503 with Retry-After), every other call completed and stored with the tone. */

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   answererArgs,
+  capacityHeld,
+  capacityTable,
+  countRefusals,
   type DepositRow,
   depositCallerArgs,
   depositsAllGood,
@@ -128,5 +131,48 @@ describe("SIPp statistics and the tables", () => {
     expect(depositsAllGood(row)).toBe(true);
     expect(depositsAllGood({ ...row, completed: 0, stored: 0, withTone: 0 })).toBe(false);
     expect(depositTable([{ ...row, withTone: 49 }])[1]).toMatch(/50\s+50\s+50\s+49\s+17\.0\s+3\.00\s+FAILURES$/);
+  });
+});
+
+describe("capacity refusals in SIPp's error log", () => {
+  const refusal = (id: string, retryAfter: boolean) =>
+    [
+      `2026-11-29\t23:50:22.1\t1.1: Aborting call on unexpected message for Call-Id '${id}': while expecting '180' (index 6), received 'SIP/2.0 503 Media relay at capacity: edge relays 100 calls`,
+      `Call-ID: ${id}`,
+      ...(retryAfter ? ["Retry-After: 10"] : []),
+      "Content-Length: 0",
+      "",
+      "'",
+    ].join("\n");
+  const retransmission = (id: string) =>
+    `2026-11-29\t23:50:22.6\t1.6: Dead call ${id} (aborted at index 6), received 'SIP/2.0 503 Media relay at capacity\nRetry-After: 10\n'`;
+
+  it("counts each refused call once (not the server's retransmissions of its 503), and those that said when to retry", () => {
+    const log = [
+      "The following events occurred:",
+      refusal("101-1", true),
+      retransmission("101-1"),
+      retransmission("101-1"),
+      refusal("102-1", false),
+    ].join("\n");
+    expect(countRefusals(log)).toEqual({ refused: 2, withRetryAfter: 1 });
+    expect(countRefusals("")).toEqual({ refused: 0, withRetryAfter: 0 });
+  });
+
+  it("holds only if exactly the surplus was refused with a Retry-After and every other call was stored with the tone", () => {
+    const deposits: DepositRow = {
+      label: "capacity + 1",
+      callee: "carol",
+      calls: 101,
+      completed: 100,
+      stored: 100,
+      withTone: 100,
+      seconds: 17,
+      load: 3,
+    };
+    expect(capacityHeld({ capacity: 100, deposits, refused: 1, withRetryAfter: 1 })).toBe(true);
+    expect(capacityHeld({ capacity: 100, deposits, refused: 0, withRetryAfter: 0 })).toBe(false);
+    expect(capacityHeld({ capacity: 100, deposits, refused: 1, withRetryAfter: 0 })).toBe(false);
+    expect(capacityTable({ capacity: 100, deposits, refused: 0, withRetryAfter: 0 })[1]).toMatch(/NOT HELD$/);
   });
 });
