@@ -17,10 +17,10 @@ export interface KamailioEdgeProps {
    */
   readonly capacity?: number;
   /**
-   * The A/V edge's media relay ports (rtpengine). Lync uses 50000-59999; a lab needs fewer. Each
-   * call takes {@link KamailioEdge.PORTS_PER_CALL} (RTP and RTCP on each of its two legs); an
-   * explicit range too small for `capacity` is an error.
-   * @default UDP from 50000, 4 ports per call of `capacity` (50000-50399 for 100 calls)
+   * The A/V edge's media relay ports (rtpengine), on each side's address. Lync uses 50000-59999;
+   * a lab needs fewer. Each call takes {@link KamailioEdge.PORTS_PER_CALL} of the range (an
+   * RTP/RTCP pair per side); an explicit range too small for `capacity` is an error.
+   * @default UDP from 50000, 2 ports per call of `capacity` (50000-50199 for 100 calls)
    */
   readonly mediaPorts?: Port;
   /**
@@ -40,10 +40,12 @@ export class KamailioEdge extends Construct {
   static readonly MEDIA_PORTS_FROM = 50000;
   /**
    * rtpengine anchors each call in two legs, one per side (corporate, provider), and gives each
-   * leg an RTP/RTCP port pair on that side's interface. Released ports are free at once: the
-   * relay keeps no deleted call (its delete delay is set to 0, renderRtpengineConfig).
+   * leg an RTP/RTCP port pair on that side's address: four sockets per call, but each address
+   * draws its pairs from the range on its own (measured: two calls held 50000-50003 on both
+   * addresses), so a call takes two ports of the range. Released ports are free at once: the relay
+   * keeps no deleted call (its delete delay is set to 0, renderRtpengineConfig).
    */
-  static readonly PORTS_PER_CALL = 2 * PORTS_PER_MEDIA_SESSION;
+  static readonly PORTS_PER_CALL = PORTS_PER_MEDIA_SESSION;
   static readonly DEFAULT_CAPACITY = 100;
 
   readonly fqdn: string;
@@ -63,7 +65,7 @@ export class KamailioEdge extends Construct {
       "edge.capacity",
       this.capacity,
       KamailioEdge.PORTS_PER_CALL,
-      "RTP and RTCP on each of a call's two legs",
+      "RTP and RTCP of a call's leg on each side, each side's address drawing from the range",
     );
     this.floodLimit = props.floodLimit ?? FloodLimit.of();
   }

@@ -27,14 +27,14 @@ describe("the Azure picture, read from the synthesized stack (npm run graph:azur
     const openings = d.edges.map((e) => [e.from, e.to, e.label.join(", ")]);
     expect(openings).toEqual([
       ["admin-range", "subnet-corp-subnet", "TCP 22"],
-      ["vm-hosted-um-vm", "vm-edge-vm", "TCP 5061, UDP 50000-50399"],
+      ["vm-hosted-um-vm", "vm-edge-vm", "TCP 5061, UDP 50000-50199"],
       ["admin-range", "vm-edge-vm", "TCP 22"],
       ["vm-edge-vm", "vm-hosted-um-vm", "TCP 5061, UDP 20000-20399"],
       ["admin-range", "vm-hosted-um-vm", "TCP 22"],
     ]);
     expect(d.nodes.some((n) => n.id === "internet")).toBe(false);
     expect(d.groups.find((g) => g.id === "subnet-corp-subnet")?.lines).toContain(
-      "open inside: UDP 5060, TCP 5060, UDP 5070, UDP 6000-6101, UDP 10000-10399, UDP 50000-50399",
+      "open inside: UDP 5060, TCP 5060, UDP 5070, UDP 6000-6101, UDP 10000-10399, UDP 50000-50199",
     );
   });
 

@@ -75,7 +75,7 @@ describe("network security follows the model", () => {
       "Udp 5070 from 10.61.0.0/24 to 10.61.0.0/24",
       "Udp 6000-6101 from 10.61.0.0/24 to 10.61.0.0/24",
       "Udp 10000-10399 from 10.61.0.0/24 to 10.61.0.0/24",
-      "Udp 50000-50399 from 10.61.0.0/24 to 10.61.0.0/24",
+      "Udp 50000-50199 from 10.61.0.0/24 to 10.61.0.0/24",
       "Tcp 22 from ${var.ssh_source_range} to 10.61.0.0/24",
     ]);
   });
@@ -83,7 +83,7 @@ describe("network security follows the model", () => {
   it("DMZ and provider: 5061 and the media ranges only between the two public addresses", () => {
     expect(allowed("dmz-nsg")).toEqual([
       "Tcp 5061 from ${azurerm_public_ip.hosted-um-public-ip.ip_address} to 10.63.0.30",
-      "Udp 50000-50399 from ${azurerm_public_ip.hosted-um-public-ip.ip_address} to 10.63.0.30",
+      "Udp 50000-50199 from ${azurerm_public_ip.hosted-um-public-ip.ip_address} to 10.63.0.30",
       "Tcp 22 from ${var.ssh_source_range} to 10.63.0.30",
     ]);
     expect(allowed("provider-nsg")).toEqual([

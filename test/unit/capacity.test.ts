@@ -32,23 +32,23 @@ function rejection(fn: () => unknown): LabModelError {
 }
 
 describe("capacity: each media node states its concurrent calls, and its ports follow", () => {
-  it("the built-in sizes: 100 calls each; the edge 4 ports per call from 50000, the UMs 4 per call from 10000 and 20000", () => {
+  it("the built-in sizes: 100 calls each; the edge 2 ports per call from 50000, the UMs 4 per call from 10000 and 20000", () => {
     const { lab: l, provider } = lab();
     const edge = new KamailioEdge(l, "Edge");
     const onprem = new OnPremUm(l, "OnPremUm");
     const hosted = new HostedUm(l, "HostedUm", { provider });
-    expect(KamailioEdge.PORTS_PER_CALL).toBe(4);
+    expect(KamailioEdge.PORTS_PER_CALL).toBe(2);
     expect([edge.capacity, onprem.capacity, hosted.capacity]).toEqual([100, 100, 100]);
-    expect(String(edge.mediaPorts)).toBe("udp/50000-50399");
+    expect(String(edge.mediaPorts)).toBe("udp/50000-50199");
     expect(String(onprem.rtpPorts)).toBe("udp/10000-10399");
     expect(String(hosted.rtpPorts)).toBe("udp/20000-20399");
     expect(onprem.mailboxLimits).toEqual({ maxMessages: 100, maxMessageSeconds: 120 });
     expect(hosted.mailboxLimits).toEqual({ maxMessages: 100, maxMessageSeconds: 120 });
   });
 
-  it("a capacity sizes the ranges it needs: edge 3 calls -> 12 ports, a UM 2 calls -> 8 ports", () => {
+  it("a capacity sizes the ranges it needs: edge 3 calls -> 6 ports, a UM 2 calls -> 8 ports", () => {
     const { lab: l, provider } = lab();
-    expect(String(new KamailioEdge(l, "Edge", { capacity: 3 }).mediaPorts)).toBe("udp/50000-50011");
+    expect(String(new KamailioEdge(l, "Edge", { capacity: 3 }).mediaPorts)).toBe("udp/50000-50005");
     expect(String(new OnPremUm(l, "OnPremUm", { capacity: 2 }).rtpPorts)).toBe("udp/10000-10007");
     expect(String(new HostedUm(l, "HostedUm", { provider, capacity: 2 }).rtpPorts)).toBe("udp/20000-20007");
   });
@@ -66,9 +66,9 @@ describe("capacity: each media node states its concurrent calls, and its ports f
 
   const tooFew: [string, () => unknown, RegExp][] = [
     [
-      "edge range too small for its capacity (the old default for 100 calls)",
-      () => new KamailioEdge(lab().lab, "Edge", { capacity: 100, mediaPorts: Port.udpRange(50000, 50199) }),
-      /^edge\.mediaPorts udp\/50000-50199 holds 200 ports; edge\.capacity 100 needs 400; allowed: a UDP range starting on an even port with at least 4 ports per call \(RTP and RTCP on each of a call's two legs\)$/,
+      "edge range too small for its capacity",
+      () => new KamailioEdge(lab().lab, "Edge", { capacity: 100, mediaPorts: Port.udpRange(50000, 50099) }),
+      /^edge\.mediaPorts udp\/50000-50099 holds 100 ports; edge\.capacity 100 needs 200; allowed: a UDP range starting on an even port with at least 2 ports per call \(RTP and RTCP of a call's leg on each side, each side's address drawing from the range\)$/,
     ],
     [
       "edge range starting on an odd port",
@@ -78,7 +78,7 @@ describe("capacity: each media node states its concurrent calls, and its ports f
     [
       "edge range over TCP",
       () => new KamailioEdge(lab().lab, "Edge", { capacity: 1, mediaPorts: Port.tcp(50000) }),
-      /^edge\.mediaPorts tcp\/50000 holds 1 ports; edge\.capacity 1 needs 4; allowed: a UDP range/,
+      /^edge\.mediaPorts tcp\/50000 holds 1 ports; edge\.capacity 1 needs 2; allowed: a UDP range/,
     ],
     [
       "on-prem UM range too small",
@@ -205,7 +205,7 @@ describe("capacity in the rendered files: who counts, and what a caller over the
   });
 
   it("the rtpengine range is the edge's capacity in ports, and the UMs' RTP ranges theirs", () => {
-    expect(file("edge", "rtpengine.conf")).toContain("port-min = 50000\nport-max = 50011\ndelete-delay = 0\n");
+    expect(file("edge", "rtpengine.conf")).toContain("port-min = 50000\nport-max = 50005\ndelete-delay = 0\n");
     expect(file("onprem-um", "asterisk/rtp.conf")).toContain("rtpstart=10000\nrtpend=10007\n");
     expect(file("hosted-um", "asterisk/rtp.conf")).toContain("rtpstart=20000\nrtpend=20015\n");
   });

@@ -204,7 +204,7 @@ describe("edge (Kamailio + rtpengine)", () => {
     const conf = renderRtpengineConfig(lab, t);
     expect(conf).toContain("interface = internal/10.61.0.30;external/10.62.0.30");
     expect(conf).toContain("port-min = 50000");
-    expect(conf).toContain("port-max = 50399");
+    expect(conf).toContain("port-max = 50199");
     expect(conf).toContain("delete-delay = 0");
   });
 });
