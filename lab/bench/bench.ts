@@ -4,6 +4,8 @@
 // cache. Figures, not assertions: speed targets are read here, never timed inside tests.
 // npm run bench -- --scale [--users N] [--tenants T]: a generated N-user mixed lab (default 200, two
 // tenants) against the built-in one: up time, memory, their ratio, sample deposits (lab/bench/scale.ts).
+// npm run bench -- --suite [--modes ...]: each mode's e2e file timed alone, then the three side by side,
+// with the calls each placed (lab/bench/suite.ts).
 // npm run bench -- --fuzz N [--seed S]: the robustness run (lab/robustness) with N fuzzed messages
 // against a mixed lab of its own, then the survival checks; exit code 1 if the lab did not come through.
 // npm run bench -- --load [--rates 100,200,400,800,1600] [--seconds 10] [--concurrency 100] [--tone-seconds 16]
@@ -22,6 +24,7 @@ import type { StartTimings } from "../runtime/start-timings.js";
 import { runLoadBench } from "./load.js";
 import { benchScale } from "./scale.js";
 import { breakdownLines, type CliFigures, cliUp } from "./start-breakdown.js";
+import { benchSuite } from "./suite.js";
 
 const seconds = (since: number) => (Date.now() - since) / 1000;
 
@@ -136,11 +139,14 @@ const { values } = parseArgs({
     "burst-gap": { type: "string" },
     steps: { type: "string" },
     scale: { type: "boolean" },
+    suite: { type: "boolean" },
     users: { type: "string" },
     tenants: { type: "string" },
   },
 });
-if (values.scale) {
+if (values.suite) {
+  process.exitCode = (await benchSuite((values.modes?.split(",") ?? [...DEPLOYMENT_MODES]) as DeploymentMode[])) ? 0 : 1;
+} else if (values.scale) {
   for (const name of IMAGE_NAMES) await ensureImage(name, (l) => console.log(l));
   process.exitCode = (await benchScale(Number(values.users ?? 200), Number(values.tenants ?? 2), memoryMb)) ? 0 : 1;
 } else if (values.load) {

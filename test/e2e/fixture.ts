@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 import { afterAll, beforeAll } from "vitest";
 import { type DeploymentMode, defaultLab, type VerificationLevel } from "../../constructs/index.js";
 import { LocalLab, type StartedLocalLab } from "../../lab/runtime/local-lab.js";
@@ -35,10 +36,21 @@ export function useLab(mode: DeploymentMode, options: LabFixtureOptions = {}): (
     }).start();
   });
   afterAll(async () => {
+    if (lab && process.env.UMLAB_SUITE_STATS) await recordCalls(lab, mode, process.env.UMLAB_SUITE_STATS);
     await lab?.stop();
   });
   return () => {
     if (!lab) throw new Error("the lab did not start (see the beforeAll error above)");
     return lab;
   };
+}
+
+/**
+ * For `npm run bench -- --suite`: how many calls the file placed, read as the INVITEs the front end
+ * received (phones' calls, the auto attendant's transfers), appended to `file` as one JSON line.
+ */
+async function recordCalls(lab: StartedLocalLab, mode: DeploymentMode, file: string): Promise<void> {
+  const r = await lab.exec("frontend", ["kamcmd", "stats.get_statistics", "rcv_requests_invite"]).catch(() => undefined);
+  const invites = Number(/rcv_requests_invite = (\d+)/.exec(r?.output ?? "")?.[1] ?? Number.NaN);
+  appendFileSync(file, `${JSON.stringify({ instance: lab.instance, mode, invites })}\n`);
 }
