@@ -102,7 +102,8 @@ async function capacityStep(lab: StartedLocalLab, model: UmLab, o: LoadOptions, 
 export async function benchLoad(o: LoadOptions): Promise<boolean> {
   const log = (line: string) => console.log(line);
   const model = loadLabModel();
-  const lab = await startLoadLab(model, "bench-load", log);
+  // An instance of its own per run: two benchmarks started side by side do not collide.
+  const lab = await startLoadLab(model, `bench-load-${process.pid}`, log);
   let ok = true;
   try {
     log(`lab up; load average ${load()}`);
