@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CAPACITY_RETRY_AFTER_SECONDS, type DefaultLabOptions, defaultLab, type TopologyUser } from "../../constructs/index.js";
+import { phoneListening, register, ringWithoutAnswer } from "../../lab/calls/driver.js";
 import { listMessages } from "../../lab/calls/mailbox.js";
 import { depositUntilUmHangsUp, type UmEndedDeposit } from "../../lab/calls/um-hangup.js";
 import { type TracedRun, tracedCall } from "../../lab/faults/evidence.js";
@@ -85,6 +86,29 @@ describe("mixed lab: on-premises UM capacity 2, edge capacity 2", () => {
       ["dave", "bob"],
     ]);
     expect(again.map((r) => r.final?.status)).toEqual([200, 200]);
+  });
+
+  it("on-premises UM: a call that rang unanswered and is then diverted to the full UM is refused with 503 when it is diverted", async () => {
+    const reg = await register(lab(), "alice");
+    expect(reg.ok, reg.output.slice(-300)).toBe(true);
+    try {
+      const ringing = ringWithoutAnswer(lab(), "alice", NO_ANSWER_SECONDS + 15);
+      await phoneListening(lab(), "alice", ringing);
+      const long = { params: ";opaque=app:voicemail", holdSeconds: NO_ANSWER_SECONDS + 4, timeoutSeconds: NO_ANSWER_SECONDS + 25 };
+      const holding = [tracedCall(lab(), { from: "carol", to: "bob", ...long }), tracedCall(lab(), { from: "dave", to: "bob", ...long })];
+      await new Promise((res) => setTimeout(res, 500));
+      const diverted = await tracedCall(lab(), { from: "erin", to: "alice", holdSeconds: 1, timeoutSeconds: NO_ANSWER_SECONDS + 20 });
+      expect((await Promise.all(holding)).map((r) => r.final?.status)).toEqual([200, 200]);
+      expect(`${diverted.final?.status} ${diverted.final?.reason}`).toBe("503 Voice mail at capacity: um.contoso.test takes 2 calls");
+      expect(diverted.final?.headers["retry-after"]).toBe(String(CAPACITY_RETRY_AFTER_SECONDS));
+      // The phone rang for the no-answer time (Kamailio's timer may strike a few ms early), then the refusal came at once.
+      expect(diverted.final?.afterMs).toBeGreaterThanOrEqual(NO_ANSWER_SECONDS * 1000 - 200);
+      expect(diverted.final?.afterMs).toBeLessThan(NO_ANSWER_SECONDS * 1000 + 1000);
+      expect((await ringing).ok).toBe(true);
+    } finally {
+      await register(lab(), "alice", 0);
+    }
+    expect(await callsHeld(lab(), "frontend")).toBe(0);
   });
 
   it("edge: of 3 hosted deposits at once, exactly 1 is refused by the edge with 503 'Media relay at capacity' (not its relay running out of ports)", async () => {
