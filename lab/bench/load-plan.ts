@@ -147,6 +147,9 @@ export function signallingCallerArgs(o: {
     ...["-r", String(o.rate), "-rp", "1000", "-m", String(o.calls)],
     ...["-recv_timeout", `${o.recvTimeoutSeconds}s`, "-timeout", `${runBoundSeconds(offered, o.recvTimeoutSeconds)}s`],
     ...["-nostdin", "-trace_stat", "-stf", statsPath(o.tag), "-fd", "1"],
+    // A provisional that overtakes the 200 (proxy workers relay in parallel) is ignored, as a phone
+    // would; a call without its 200 still fails, at the receive timeout.
+    ...["-default_behaviors", "all,-abortunexp"],
     o.target,
   ];
 }
