@@ -19,7 +19,11 @@ function timeUmlab(args: readonly string[]): Promise<number> {
     child.on("close", (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (code === 0) resolve(seconds);
-      else reject(new Error(`umlab ${args.join(" ")} exited ${code}: ${err.trim().split("\n").slice(-3).join(" | ")}`));
+      else {
+        // The command's own message (`umlab: ...`), without the stack it prints for an unexpected error.
+        const message = err.slice(Math.max(0, err.indexOf("umlab: "))).split(/\n\s+at /)[0]?.trim();
+        reject(new Error(`umlab ${args.join(" ")} exited ${code}: ${message}`));
+      }
     });
   });
 }
@@ -61,10 +65,10 @@ export function breakdownLines(mode: string, cli: CliFigures | undefined, t: Sta
   // Nodes of one container with no probe of their own (the phone bank's phones) share one line.
   const rows = new Map<string, { names: string[]; runningMs: number; healthyMs: number }>();
   for (const n of t.nodes) {
-    const key = n.node.startsWith("phone-") ? `phones ${n.runningMs} ${n.healthyMs}` : n.node;
-    const row = rows.get(key) ?? { names: [], runningMs: n.runningMs, healthyMs: n.healthyMs };
+    const key = n.node.startsWith("phone-") ? "phones" : n.node;
+    const row = rows.get(key) ?? { names: [], runningMs: 0, healthyMs: 0 };
     row.names.push(n.node);
-    rows.set(key, row);
+    rows.set(key, { ...row, runningMs: Math.max(row.runningMs, n.runningMs), healthyMs: Math.max(row.healthyMs, n.healthyMs) });
   }
   for (const r of [...rows.values()].sort((a, b) => a.healthyMs - b.healthyMs)) {
     const name = r.names.length > 1 ? `phones (${r.names.length})` : (r.names[0] as string);
