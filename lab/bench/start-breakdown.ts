@@ -21,7 +21,10 @@ function timeUmlab(args: readonly string[]): Promise<number> {
       if (code === 0) resolve(seconds);
       else {
         // The command's own message (`umlab: ...`), without the stack it prints for an unexpected error.
-        const message = err.slice(Math.max(0, err.indexOf("umlab: "))).split(/\n\s+at /)[0]?.trim();
+        const message = err
+          .slice(Math.max(0, err.indexOf("umlab: ")))
+          .split(/\n\s+at /)[0]
+          ?.trim();
         reject(new Error(`umlab ${args.join(" ")} exited ${code}: ${message}`));
       }
     });
