@@ -41,16 +41,18 @@ function sipOptionsProbe(node: TopologyNode): string[] {
 const asteriskBooted = () => ["asterisk", "-rx", "core waitfullybooted"];
 
 /**
- * The hosted UM serves when Asterisk is fully booted and the provider's SIP proxy in front of it
- * answers OPTIONS over mutual TLS on the federation port, sent from the node with its own
- * certificate. openssl speaks the TLS (SIPp's TLS client fails its handshake against a server that
- * demands a client certificate).
+ * The hosted UM serves when Asterisk is fully booted and its voice-mail pilot answers OPTIONS over
+ * mutual TLS on the federation port, sent from the node with its own certificate: the provider's
+ * SIP proxy takes it and hands it to Asterisk on loopback, so a 200 means both serve, end to end
+ * (an OPTIONS to the proxy's own name is answered by the proxy alone, and Asterisk's first SIP
+ * answer could still be seconds away under load). openssl speaks the TLS (SIPp's TLS client fails
+ * its handshake against a server that demands a client certificate).
  */
 function hostedUmServes(node: TopologyNode): string[] {
   const ip = node.addresses.provider as string;
   const target = `${ip}:${HostedUm.SIP_TLS.from}`;
-  // Addressed to the provider's name, as the edge addresses it (the proxy's socket takes any address).
-  const uri = `sip:${node.fqdn}:${HostedUm.SIP_TLS.from}`;
+  // Addressed to the pilot at the provider's name, as the edge addresses it (the proxy's socket takes any address).
+  const uri = `sip:${HostedUm.PILOT}@${node.fqdn}:${HostedUm.SIP_TLS.from}`;
   const options = [
     `OPTIONS ${uri} SIP/2.0`,
     `Via: SIP/2.0/TLS ${ip}:${HEALTH_PROBE_PORT};branch=z9hG4bK-health`,
