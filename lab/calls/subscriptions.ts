@@ -107,15 +107,24 @@ export async function checkRealPhoneMessageWaiting(
   const held = counts(before, user);
   const phone = await Baresip.start(lab, user.name, { toneSeconds: options.toneSeconds ?? 3, lifetimeSeconds: 60 });
   let outcome: { ok: boolean; why: string };
+  let log = "";
   try {
     outcome = await subscribeDepositAndNotify(lab, phone, user, before, held);
   } finally {
-    await phone.quit();
+    log = await phone.quit();
   }
   if (!outcome.ok) return result(check, target, started, false, outcome.why);
   const left = await waitForSubscription(lab, user, false, 5000);
-  if (left.length > 0)
-    return result(check, target, started, false, `${outcome.why}; but the UM still holds ${left.join(", ")} after baresip unsubscribed`);
+  if (left.length > 0) {
+    // What baresip said about its subscription and its quitting: the evidence of where the un-SUBSCRIBE went.
+    const said = log
+      .split("\n")
+      .filter((l) => /subscri|mwi|notify|unregister|quit|timeout|error/i.test(l))
+      .slice(-8)
+      .join(" | ");
+    const why = `${outcome.why}; but the UM still holds ${left.join(", ")} after baresip unsubscribed (baresip: ${said || "said nothing about it"})`;
+    return result(check, target, started, false, why);
+  }
   return result(check, target, started, true, `${outcome.why}; the unsubscription reached the UM`);
 }
 
