@@ -60,7 +60,9 @@ export async function startCapture(r: {
   if (!image) return { networks: [], ms: 0 };
   const { topology } = r;
   const bridges = await Promise.all(topology.networks.map(async (n) => ({ role: n.role, bridge: await bridgeOf(n.name) })));
-  const tcpdumps = bridges.map((b) => `tcpdump -i ${b.bridge} -U -s 0 -Z root -w ${capturePath(b.role)} '${CAPTURE_FILTER}' &`);
+  const tcpdumps = bridges.map(
+    (b) => `tcpdump -i ${b.bridge} --immediate-mode -U -s 0 -Z root -w ${capturePath(b.role)} '${CAPTURE_FILTER}' &`,
+  );
   const name = captureContainerName(topology.instance);
   const container = await (await dockerApi()).createContainer({
     name,
