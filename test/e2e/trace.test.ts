@@ -14,6 +14,19 @@ import { putFile } from "../../lab/runtime/put-file.js";
 import { type Ladder, ladderOf } from "../../lab/trace/ladder.js";
 import { NO_ANSWER_SECONDS, useLab } from "./fixture.js";
 
+/** `read()`'s value once it stops throwing, trying for up to 10 s; its last error otherwise. */
+async function eventually<T>(read: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await read();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+  }
+}
+
 const run = promisify(execFile);
 const umlab = (...args: string[]) => run("node", ["bin/umlab.mjs", ...args], { maxBuffer: 32 * 1024 * 1024, timeout: 120_000 });
 
@@ -46,8 +59,15 @@ describe("capture and trace (mixed lab)", () => {
   it("trace --check draws phone -> front end -> edge -> hosted UM, with the organization, the Diversion, the 200 OK and RTP", async () => {
     const t = lab().topology;
     const carol = t.users.find((u) => u.mailbox === "hosted");
-    const { stdout } = await umlab("trace", "--check", "no-answer deposit", "--instance", t.instance, "--json");
-    const ladder = JSON.parse(stdout) as Ladder;
+    // The hosted UM's MWI NOTIFY follows the deposit by a moment (it crosses the provider's proxy, its
+    // DNS and the edge): the trace is read again until it holds it, as a user would run it again.
+    const ladder = await eventually(async () => {
+      const { stdout } = await umlab("trace", "--check", "no-answer deposit", "--instance", t.instance, "--json");
+      const l = JSON.parse(stdout) as Ladder;
+      if (!l.notes.join("\n").includes(`message waiting for ${carol?.sipUser}`))
+        throw new Error(`no MWI NOTIFY yet: ${l.notes.join("; ")}`);
+      return l;
+    });
     expect(ladder.parties.map((p) => p.id)).toEqual(expect.arrayContaining(["frontend", "edge", "hosted-um"]));
     expect(ladder.parties[0]?.role).toBe("phone");
     const toHosted = ladder.messages.find((m) => m.method === "INVITE" && m.status === undefined && m.to === "hosted-um");
@@ -131,7 +151,8 @@ describe("capture and trace (mixed lab)", () => {
     await clearFault(control, "onprem-um-down");
     const [r] = await withCallIds(async () => (await checkConnectivity(lab())).filter((x) => x.target.includes("onprem-um")));
     expect(r?.result, r?.diagnosis).toBe("Success");
-    const ladder = ladderOf(await readCapture(lab().topology), lab().topology, { callIds: r?.callIds ?? [] });
+    // The capture is read until it holds the call (its packets reach the file a moment after the call).
+    const ladder = await eventually(async () => ladderOf(await readCapture(lab().topology), lab().topology, { callIds: r?.callIds ?? [] }));
     expect(ladder.messages.map((m) => `${m.from}>${m.to} ${m.label}`)).toEqual(["frontend>onprem-um OPTIONS", "onprem-um>frontend 200 OK"]);
   });
 
