@@ -67,7 +67,9 @@ export async function startCapture(r: {
   const container = await (await dockerApi()).createContainer({
     name,
     Image: image,
-    Entrypoint: ["sh", "-c", `mkdir -p ${CAPTURE_DIR} && ${tcpdumps.join(" ")} wait`],
+    // The directory first, then every tcpdump: `mkdir && tcpdump A & tcpdump B &` would put the mkdir
+    // in A's background job, racing B (a CI run saw B find no directory).
+    Entrypoint: ["sh", "-c", `mkdir -p ${CAPTURE_DIR} || exit 1; ${tcpdumps.join(" ")} wait`],
     Labels: { [LABEL.instance]: topology.instance, [LABEL.role]: CAPTURE_ROLE },
     HostConfig: { NetworkMode: "host", CapAdd: ["NET_RAW", "NET_ADMIN"] },
   });
