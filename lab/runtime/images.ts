@@ -58,7 +58,8 @@ export async function buildImage(
   const stream = await api
     .buildImage(
       { context: from.contextDir, src },
-      { t: from.tag, dockerfile: `${name}/Dockerfile`, version: "1", ...(options.noCache ? { nocache: true } : {}) },
+      // forcerm: a failed step's container is removed too (the legacy builder keeps it otherwise).
+      { t: from.tag, dockerfile: `${name}/Dockerfile`, version: "1", forcerm: true, ...(options.noCache ? { nocache: true } : {}) },
     )
     .catch((err: Error) => {
       throw new Error(`building image ${from.tag} failed: the engine refused the build: ${err.message}`);

@@ -106,10 +106,16 @@ describe("image builds through the Docker API", () => {
     const tag = `umlab-test-broken:${process.pid}`;
     tags.push(tag);
 
+    const base = (await (await dockerApi()).listImages({ filters: { reference: ["debian:trixie-slim"] } }))[0]?.Id;
+    const leftovers = async () =>
+      (await (await dockerApi()).listContainers({ all: true })).filter((c) => c.ImageID === base || c.Image === base);
+    const had = (await leftovers()).map((c) => c.Id);
     const build = ensureImage("sipp", () => {}, { contextDir: context, tag });
 
     await expect(build).rejects.toThrow(
       /building image umlab-test-broken:\d+ failed: .*returned a non-zero code: 3[\s\S]*umlab-probe-said-this/,
     );
+    // The failed step's container is gone with the build (forcerm), not left exited on the engine.
+    expect((await leftovers()).filter((c) => !had.includes(c.Id))).toEqual([]);
   });
 });
