@@ -184,9 +184,21 @@ function relatedLegs(all: readonly Captured[], chosen: ReadonlySet<string>, part
     const ums = new Set(umIps.map((ip) => partyOf(ip).id));
     const invite = own.map(parsed).find((m) => m?.initial && m.method === "INVITE" && isUm(m.packet.dst.ip)) ?? parsed(own[0] as Captured);
     const user = (invite && divertedUser(invite.keyHeaders)) ?? invite?.fromUser;
+    // The next call to the same UM for the same user: a NOTIFY after it may be that call's. Calls for
+    // other users (deposits placed side by side) do not bound it.
+    const userOf = (c: Captured) => {
+      const m = parsed(c);
+      return m && (divertedUser(m.keyHeaders) ?? m.fromUser);
+    };
     const nextCall = (um: string) =>
-      all.find((c) => partyOf(c.packet.dst.ip).id === um && c.firstLine.startsWith("INVITE ") && c.packet.at > end && !chosen.has(c.callId))
-        ?.packet.at ?? Number.POSITIVE_INFINITY;
+      all.find(
+        (c) =>
+          partyOf(c.packet.dst.ip).id === um &&
+          c.firstLine.startsWith("INVITE ") &&
+          c.packet.at > end &&
+          !chosen.has(c.callId) &&
+          userOf(c) === user,
+      )?.packet.at ?? Number.POSITIVE_INFINITY;
     for (const [other, c] of firsts) {
       const at = c.packet.at;
       if (chosen.has(other) || at < start || at > end + MWI_AFTER_CALL_MS) continue;
